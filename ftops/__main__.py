@@ -1,0 +1,3 @@
+from ftops.cli.app import main
+
+main()

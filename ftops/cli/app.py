@@ -1,0 +1,41 @@
+"""The `ftops` typer app: wires the command modules together and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ftops.cli import catalog_cmds, check_cmd
+
+app = typer.Typer(
+    name="ftops",
+    help="Stand up Azure AI Foundry fine-tuning environments and run fine-tunes on them.\n\n"
+    "Exit codes: 0 ok, 1 user error, 2 usage error, 3 Azure refused, 4 Azure or network failure.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.command("models")(catalog_cmds.models)
+app.command("availability")(catalog_cmds.availability)
+app.command("check")(check_cmd.check)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning ftops errors into a message and an exit code."""
+    from ftops.errors import FtopsError
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="ftops")
+    except FtopsError as error:
+        from ftops.cli.render import show_error
+
+        show_error(error, as_json="--json" in args)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

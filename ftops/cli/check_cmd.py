@@ -1,0 +1,72 @@
+"""`ftops check`: validate a stack file offline and show what it will provision."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ftops.cli.render import JSON_HELP
+
+StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name (stacks/Pulumi.<name>.yaml) or a path.")]
+
+
+def check(
+    stack: StackOption,
+    live: Annotated[
+        bool, typer.Option("--live", help="Also preflight availability and quota against Azure (or the emulator).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Validate a stack's environment config; print what `pulumi up` will create and where each fine-tune runs.
+
+    Nothing is created or written. Every problem is listed with its config path.
+
+    Example: ftops check --stack dev
+    """
+    from ftops.cli import render
+    from ftops.config import load_stack_file, stack_file
+    from ftops.stack_summary import summarize
+
+    environment = load_stack_file(stack)
+    summary = {"stack": stack, "file": str(stack_file(stack)), "valid": True, **summarize(environment)}
+    if live:
+        from ftops.cli.live import live_check
+
+        summary["live"] = live_check(environment, as_json=as_json)
+    if as_json:
+        render.print_json(summary)
+        return
+    _render(summary)
+
+
+def _render(summary: dict) -> None:
+    from ftops.cli import render
+
+    rg = summary["resource_group"]
+    render.line(f"[green]✓[/] {summary['file']} is valid: environment [bold]{summary['environment']}[/], "
+                f"resource group {rg['name']} ({rg['location']}), network {summary['network_mode']}")
+    rows = []
+    for account in summary["accounts"]:
+        deployments = render.csv(f"{d['name']} ({d['model']}, {d['sku']} x{d['capacity']})" for d in account["deployments"])
+        rows.append(["AI Services account", account["account"], account["location"],
+                     "projects: " + render.csv(account["projects"]) + (f"; deployments: {deployments}" if deployments else "")])
+    if hub := summary["hub"]:
+        rows.append(["hub", hub["name"], hub["location"], f"managed network: {hub['managed_network']}"])
+        for project in hub["projects"]:
+            market = render.csv(project["marketplace_subscriptions"])
+            rows.append(["hub project", project["name"], hub["location"], f"marketplace: {market}" if market else ""])
+    if compute := summary["managed_compute"]:
+        rows.append(["managed compute", compute["vm_size"], compute["location"],
+                     f"quota: {compute['training_vcpus']} training + {compute['inference_vcpus']} inference vCPUs; "
+                     f"nodes {compute['nodes']}"])
+    for grant in summary["access"]:
+        rows.append(["access", grant["principal_id"], "", f"{grant['type']}: {render.csv(grant['roles'])}"])
+    render.table("will provision", ["kind", "name", "location", "details"], rows)
+    if summary["fine_tunes"]:
+        render.table(
+            "fine-tunes",
+            ["model", "method", "modality", "training", "compute", "runs on"],
+            ([f["model"], f["method"], f["modality"], f["training_type"], f["compute"], render.csv(f["targets"])]
+             for f in summary["fine_tunes"]),
+        )

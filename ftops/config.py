@@ -1,0 +1,334 @@
+"""The environment schema: one pydantic model of a fine-tuning environment.
+
+A stack file (`stacks/Pulumi.<stack>.yaml`) holds it under the config key `ftops:environment`.
+The Pulumi program and the CLI both read a stack through `parse_environment`, so a typo fails
+the same way in `pulumi preview` and in `ftops check`, with the same message.
+Structural rules live here; rules that need the catalog live in `ftops.config_checks`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ftops.catalog import Method, Modality, TrainingType
+from ftops.errors import ConfigError, Problem
+from ftops.roles import ROLES
+
+CONFIG_KEY = "ftops:environment"
+
+NetworkMode = Literal["public", "private"]
+ManagedNetwork = Literal["allow_internet_outbound", "allow_only_approved_outbound"]
+DeploymentSku = Literal["Standard", "GlobalStandard", "DataZoneStandard", "Developer"]
+PrincipalType = Literal["User", "Group", "ServicePrincipal"]
+Compute = Literal["serverless", "managed"]
+
+# Short lowercase names: Azure resource names are derived from them by `ftops.naming`.
+ShortName = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", description="lowercase letters, digits and '-', 2-32 chars"),
+]
+Region = Annotated[str, Field(description="Azure location id, e.g. swedencentral")]
+Uuid = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="an Entra ID object id (GUID)",
+    ),
+]
+
+
+class Spec(BaseModel):
+    """Base of every config section: desired state, so frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResourceGroupSpec(Spec):
+    location: Region = Field(description="where the resource group and region-less resources live")
+    name: str | None = Field(
+        None, pattern=r"^[-\w._()]{1,89}[-\w_()]$", description="defaults to rg-<name>"
+    )
+    create: bool = Field(True, description="false to use an existing resource group of that name")
+
+
+class NetworkSpec(Spec):
+    mode: NetworkMode = Field(
+        "public",
+        description="public: endpoints reachable from the internet, identity auth only; "
+        "private: private endpoints and private DNS zones, public network access disabled",
+    )
+    address_space: str = Field(
+        "10.40.0.0/16",
+        pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$",
+        description="virtual network address space when mode is private",
+    )
+
+
+class HubProjectSpec(Spec):
+    name: ShortName
+    display_name: str | None = None
+    description: str | None = None
+    marketplace_subscriptions: list[str] = Field(
+        default_factory=list,
+        description="third-party models (catalog names) to subscribe this project to in Azure Marketplace",
+    )
+
+
+class HubSpec(Spec):
+    location: Region | None = Field(None, description="defaults to the resource group's location")
+    projects: list[HubProjectSpec] = Field(default_factory=list)
+    managed_network: ManagedNetwork | None = Field(
+        None,
+        description="hub managed network isolation; defaults to allow_only_approved_outbound when "
+        "network.mode is private, else allow_internet_outbound",
+    )
+
+
+class DeploymentSpec(Spec):
+    name: ShortName
+    model: str = Field(description="model name, e.g. gpt-4.1-mini")
+    version: str | None = Field(None, description="defaults to the catalog's version of the model")
+    sku: DeploymentSku = "GlobalStandard"
+    capacity: int = Field(10, ge=1, le=10000, description="thousands of tokens per minute")
+
+
+class FoundryProjectSpec(Spec):
+    name: ShortName
+    display_name: str | None = None
+    description: str | None = None
+
+
+def _default_projects() -> list[FoundryProjectSpec]:
+    return [FoundryProjectSpec(name="fine-tuning")]
+
+
+class RegionSpec(Spec):
+    """One AI Services (Foundry) account in one region, with its projects and base-model deployments."""
+
+    location: Region
+    projects: list[FoundryProjectSpec] = Field(default_factory=_default_projects, min_length=1)
+    deployments: list[DeploymentSpec] = Field(default_factory=list)
+
+
+class FineTuneSpec(Spec):
+    """A fine-tune this environment is meant for; checked against the catalog."""
+
+    model: str
+    method: Method = "sft"
+    modality: Modality = "text"
+    training_type: TrainingType = "standard"
+    compute: Compute = Field("serverless", description="managed: on the stack's own VMs (managed_compute)")
+    region: Region | None = Field(None, description="where it trains; defaults to any declared region that can")
+
+
+class ManagedComputeSpec(Spec):
+    location: Region | None = Field(None, description="defaults to the hub's location")
+    vm_size: str = Field(pattern=r"^Standard_[A-Za-z0-9_]+$", description="e.g. Standard_NC24ads_A100_v4")
+    training_vcpus: int = Field(ge=0, description="vCPUs of quota needed for training")
+    inference_vcpus: int = Field(0, ge=0, description="vCPUs of quota needed for hosting the result")
+    min_nodes: int = Field(0, ge=0, description="0 scales the cluster to zero when idle")
+    max_nodes: int = Field(1, ge=1, le=100)
+    idle_seconds_before_scale_down: int = Field(1800, ge=60)
+
+
+class AccessGrant(Spec):
+    principal_id: Uuid
+    principal_type: PrincipalType = "User"
+    roles: list[str] = Field(min_length=1, description="built-in role names; see the README's role table")
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}; valid roles: {', '.join(ROLES)}")
+        return roles
+
+
+class Environment(Spec):
+    """A whole fine-tuning environment: what `pulumi up` creates and what `ftops` may train on."""
+
+    name: ShortName = Field(description="base of every resource name")
+    resource_group: ResourceGroupSpec
+    tags: dict[str, str] = Field(default_factory=dict)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    hub: HubSpec | None = None
+    regions: list[RegionSpec] = Field(default_factory=list)
+    fine_tunes: list[FineTuneSpec] = Field(default_factory=list)
+    managed_compute: ManagedComputeSpec | None = None
+    access: list[AccessGrant] = Field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return self.resource_group.location
+
+    @property
+    def resource_group_name(self) -> str:
+        return self.resource_group.name or f"rg-{self.name}"
+
+    @property
+    def hub_location(self) -> str | None:
+        return None if self.hub is None else (self.hub.location or self.location)
+
+    @property
+    def hub_managed_network(self) -> ManagedNetwork | None:
+        if self.hub is None:
+            return None
+        if self.hub.managed_network:
+            return self.hub.managed_network
+        return "allow_only_approved_outbound" if self.network.mode == "private" else "allow_internet_outbound"
+
+    def region(self, location: str) -> RegionSpec | None:
+        return next((r for r in self.regions if r.location == location), None)
+
+
+# ---------------------------------------------------------------- parsing and errors
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    """('regions', 1, 'projects', 0, 'name') -> 'regions[1].projects[0].name'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The schema class that owns the field at `loc`, to list valid keys for a typo."""
+    model: Any = Environment
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def _problem(error: dict) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "missing":
+        return Problem(format_path(loc), "required field is missing")
+    if kind == "extra_forbidden":
+        section = _section_at(loc[:-1])
+        valid = ", ".join(section.model_fields) if section else ""
+        return Problem(format_path(loc), f"unknown key '{loc[-1]}'" + (f"; valid keys: {valid}" if valid else ""))
+    if kind == "string_pattern_mismatch":
+        description = ""
+        section = _section_at(loc[:-1])
+        field = section.model_fields.get(str(loc[-1])) if section else None
+        if field is not None and field.description:
+            description = f": {field.description}"
+        for meta in getattr(field, "metadata", []) if field else []:
+            if getattr(meta, "description", None):
+                description = f": {meta.description}"
+        return Problem(format_path(loc), f"invalid value {error.get('input')!r}{description}")
+    message = error["msg"].removeprefix("Value error, ")
+    return Problem(format_path(loc), message)
+
+
+def parse_environment(data: Any, *, source: str = CONFIG_KEY, check_catalog: bool = True) -> Environment:
+    """Validate raw config into an Environment, or raise ConfigError listing every problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source} must be a mapping of settings, got {type(data).__name__}",
+            hint="see the config reference in the README",
+        )
+    try:
+        environment = Environment.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors(include_url=False)]
+        raise ConfigError(
+            f"{source} has {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+            hint="fix each path listed; the README's config reference lists every key",
+            problems=problems,
+        ) from None
+    if check_catalog:
+        from ftops.config_checks import check_against_catalog
+
+        problems = check_against_catalog(environment)
+        if problems:
+            raise ConfigError(
+                f"{source} has {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+                hint="fix each path listed; `ftops availability --model M` shows where a model can train",
+                problems=problems,
+            )
+    return environment
+
+
+# ---------------------------------------------------------------- stack files
+
+
+def project_dir(start: Path | None = None) -> Path:
+    """The ftops project (the folder holding Pulumi.yaml): $FTOPS_PROJECT_DIR, else the nearest above cwd."""
+    if env := os.environ.get("FTOPS_PROJECT_DIR"):
+        return Path(env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder
+    return here
+
+
+def stack_file(stack: str) -> Path:
+    """A stack name (`dev`) or a path to a stack file, resolved to the file."""
+    as_path = Path(stack)
+    if as_path.suffix in (".yaml", ".yml") or os.sep in stack:
+        return as_path
+    if not re.fullmatch(r"[\w.-]+", stack):
+        raise ConfigError(f"'{stack}' is not a valid stack name", hint="use a name like dev, or a path to a stack file")
+    return project_dir() / "stacks" / f"Pulumi.{stack}.yaml"
+
+
+def load_stack_file(stack: str) -> Environment:
+    """Read and validate `ftops:environment` from a stack file (never writes anything)."""
+    import yaml
+
+    path = stack_file(stack)
+    if not path.is_file():
+        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
+        raise ConfigError(
+            f"stack file {path} not found",
+            hint=f"stacks here: {', '.join(available)}" if available else "run from the project folder, or pass a path",
+        )
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path} is not valid YAML{where}", hint=str(getattr(exc, "problem", exc))) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text", hint="save the stack file as UTF-8") from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(config, dict) or CONFIG_KEY not in config:
+        raise ConfigError(
+            f"{path} has no '{CONFIG_KEY}' under 'config'",
+            hint=f"add a 'config:' mapping with the key '{CONFIG_KEY}'; see stacks/Pulumi.dev.yaml",
+        )
+    return parse_environment(config[CONFIG_KEY], source=f"{path.name}: {CONFIG_KEY}")
+
+
+def environment_from_pulumi_config() -> Environment:
+    """Inside a Pulumi program: the stack's environment, validated like `ftops check` does."""
+    import pulumi
+
+    data = pulumi.Config("ftops").require_object("environment")
+    return parse_environment(data, source=f"stack {pulumi.get_stack()}: {CONFIG_KEY}")

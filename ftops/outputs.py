@@ -1,0 +1,171 @@
+"""Stack outputs: the contract between the Pulumi program and the CLI.
+
+The program exports exactly these keys (`infra/__main__.py`); the CLI reads them with
+`pulumi stack output --json --show-secrets --stack S`, or from a file saved from that command.
+The CLI never guesses a resource name: everything it targets comes from here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ftops.errors import OutputsError, Problem
+
+SCHEMA_VERSION = 1
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FoundryProjectOutput(_Output):
+    name: str
+    id: str = Field(description="ARM id of the Foundry project")
+    endpoint: str = Field(description="project endpoint, https://<account>.services.ai.azure.com/api/projects/<name>")
+
+
+class DeploymentOutput(_Output):
+    name: str
+    model: str
+    version: str
+    sku: str
+    capacity: int
+
+
+class RegionOutput(_Output):
+    location: str
+    account_name: str
+    account_id: str = Field(description="ARM id of the AI Services account")
+    endpoint: str = Field(description="Azure OpenAI data-plane endpoint, https://<subdomain>.openai.azure.com/")
+    projects: list[FoundryProjectOutput]
+    deployments: list[DeploymentOutput] = Field(default_factory=list)
+
+
+class HubProjectOutput(_Output):
+    name: str
+    id: str = Field(description="ARM id of the ML workspace of kind Project")
+    location: str
+    marketplace_subscriptions: list[str] = Field(default_factory=list)
+
+
+class ComputeOutput(_Output):
+    name: str
+    id: str
+    location: str
+    vm_size: str
+    vm_family: str
+
+
+class HubOutput(_Output):
+    name: str
+    id: str = Field(description="ARM id of the ML workspace of kind Hub")
+    location: str
+    storage_account_id: str
+    key_vault_id: str
+    projects: list[HubProjectOutput]
+    compute: ComputeOutput | None = None
+
+
+class StackOutputs(_Output):
+    schema_version: int = Field(SCHEMA_VERSION, description="bumped on incompatible changes")
+    environment: str
+    subscription_id: str
+    resource_group: str
+    location: str
+    network_mode: str
+    regions: list[RegionOutput] = Field(default_factory=list)
+    hub: HubOutput | None = None
+
+    def region(self, location: str) -> RegionOutput | None:
+        return next((r for r in self.regions if r.location == location), None)
+
+
+def parse_outputs(data: Any, *, source: str) -> StackOutputs:
+    """Validate raw outputs (a dict from JSON) against the contract."""
+    if not isinstance(data, dict):
+        raise OutputsError(f"{source}: stack outputs must be a JSON object", hint="re-run `pulumi up` on the stack")
+    version = data.get("schema_version")
+    if version is not None and version != SCHEMA_VERSION:
+        raise OutputsError(
+            f"{source}: outputs schema version {version}, this ftops reads version {SCHEMA_VERSION}",
+            hint="run `pulumi up` with this version of the program, or use the matching ftops",
+        )
+    try:
+        return StackOutputs.model_validate(data)
+    except ValidationError as exc:
+        from ftops.config import format_path
+
+        problems = [Problem(format_path(tuple(e["loc"])), e["msg"]) for e in exc.errors(include_url=False)]
+        raise OutputsError(
+            f"{source}: stack outputs do not match what ftops expects",
+            hint="run `pulumi up` so the stack exports the current outputs",
+            problems=problems,
+        ) from None
+
+
+def read_outputs_file(path: Path) -> StackOutputs:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise OutputsError(
+            f"outputs file {path} not found",
+            hint="save one with `pulumi stack output --json --show-secrets > outputs.json`",
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise OutputsError(f"{path} is not JSON: {exc.msg} at line {exc.lineno}") from None
+    return parse_outputs(data, source=str(path))
+
+
+def pulumi_executable() -> str:
+    """The `pulumi` binary: $FTOPS_PULUMI, else the first on PATH."""
+    found = os.environ.get("FTOPS_PULUMI") or shutil.which("pulumi")
+    if not found:
+        raise OutputsError(
+            "the pulumi CLI is not installed, so stack outputs cannot be read",
+            hint="install Pulumi (https://www.pulumi.com/docs/install/) or pass --outputs FILE",
+        )
+    return found
+
+
+def read_stack_outputs(stack: str, *, cwd: Path | None = None) -> StackOutputs:
+    """Outputs of a deployed stack, through `pulumi stack output --json --show-secrets`."""
+    from ftops.config import project_dir
+
+    command = [pulumi_executable(), "stack", "output", "--json", "--show-secrets", "--stack", stack]
+    try:
+        done = subprocess.run(
+            command, cwd=cwd or project_dir(), capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OutputsError(f"could not run pulumi: {exc}", hint="check the pulumi CLI, or pass --outputs FILE") from None
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        raise OutputsError(
+            f"pulumi could not read the outputs of stack '{stack}': {reason[-1] if reason else 'no reason given'}",
+            hint="check `pulumi login` and `pulumi stack ls`; was `pulumi up` run on this stack?",
+        )
+    try:
+        data = json.loads(done.stdout or "{}")
+    except json.JSONDecodeError:
+        raise OutputsError(f"pulumi printed something that is not JSON for stack '{stack}'") from None
+    if not data:
+        raise OutputsError(f"stack '{stack}' has no outputs", hint="run `pulumi up` on it first")
+    return parse_outputs(data, source=f"stack {stack}")
+
+
+def load_outputs(stack: str | None, outputs_file: Path | None) -> StackOutputs:
+    """The CLI's one way to get outputs: a file when given, else the named stack."""
+    if outputs_file is not None:
+        return read_outputs_file(outputs_file)
+    if stack:
+        return read_stack_outputs(stack)
+    raise OutputsError("no stack given", hint="pass --stack NAME or --outputs FILE")

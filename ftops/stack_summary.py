@@ -1,0 +1,84 @@
+"""What a validated stack will provision and where each declared fine-tune can run (for `ftops check`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftops.catalog import Catalog, load_catalog
+from ftops.config import Environment, FineTuneSpec
+from ftops.naming import resource_name
+
+
+def identity(env: Environment) -> tuple[str, ...]:
+    """What makes an environment's globally unique names unique."""
+    return (env.name, env.resource_group_name)
+
+
+def fine_tune_targets(env: Environment, fine_tune: FineTuneSpec, catalog: Catalog) -> list[str]:
+    """The declared resources that can run this fine-tune (config already validated)."""
+    model = catalog.model(fine_tune.model)
+    if fine_tune.compute == "managed":
+        return [f"hub {env.hub_location} compute"] if env.managed_compute else []
+    if model.is_openai:
+        can = catalog.where(model, fine_tune.method, fine_tune.modality).regions_for(fine_tune.training_type)
+        regions = [fine_tune.region] if fine_tune.region else [r.location for r in env.regions]
+        return [f"account {r}" for r in regions if r in can]
+    if env.hub is None:
+        return []
+    return [f"hub project {p.name} ({env.hub_location})" for p in env.hub.projects]
+
+
+def summarize(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
+    catalog = catalog or load_catalog()
+    ids = identity(env)
+    accounts = [
+        {
+            "location": region.location,
+            "account": resource_name("ai_services", env.name, region.location, unique_by=ids),
+            "projects": [p.name for p in region.projects],
+            "deployments": [
+                {"name": d.name, "model": d.model, "sku": d.sku, "capacity": d.capacity} for d in region.deployments
+            ],
+        }
+        for region in env.regions
+    ]
+    hub = None
+    if env.hub is not None:
+        hub = {
+            "name": resource_name("hub", env.name, unique_by=ids),
+            "location": env.hub_location,
+            "managed_network": env.hub_managed_network,
+            "projects": [
+                {"name": p.name, "marketplace_subscriptions": p.marketplace_subscriptions} for p in env.hub.projects
+            ],
+        }
+    compute = None
+    if env.managed_compute is not None:
+        mc = env.managed_compute
+        compute = {
+            "location": mc.location or env.hub_location,
+            "vm_size": mc.vm_size,
+            "training_vcpus": mc.training_vcpus,
+            "inference_vcpus": mc.inference_vcpus,
+            "nodes": f"{mc.min_nodes}-{mc.max_nodes}",
+        }
+    return {
+        "environment": env.name,
+        "resource_group": {"name": env.resource_group_name, "location": env.location, "create": env.resource_group.create},
+        "network_mode": env.network.mode,
+        "accounts": accounts,
+        "hub": hub,
+        "managed_compute": compute,
+        "fine_tunes": [
+            {
+                "model": catalog.model(f.model).name,
+                "method": f.method,
+                "modality": f.modality,
+                "training_type": f.training_type,
+                "compute": f.compute,
+                "targets": fine_tune_targets(env, f, catalog),
+            }
+            for f in env.fine_tunes
+        ],
+        "access": [{"principal_id": a.principal_id, "type": a.principal_type, "roles": a.roles} for a in env.access],
+    }
