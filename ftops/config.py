@@ -50,9 +50,7 @@ class Spec(BaseModel):
 
 class ResourceGroupSpec(Spec):
     location: Region = Field(description="where the resource group and region-less resources live")
-    name: str | None = Field(
-        None, pattern=r"^[-\w._()]{1,89}[-\w_()]$", description="defaults to rg-<name>"
-    )
+    name: str | None = Field(None, pattern=r"^[-\w._()]{1,89}[-\w_()]$", description="defaults to rg-<name>")
     create: bool = Field(True, description="false to use an existing resource group of that name")
 
 
@@ -304,7 +302,7 @@ def load_stack_file(stack: str) -> Environment:
 
     path = stack_file(stack)
     if not path.is_file():
-        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
+        available = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
         raise ConfigError(
             f"stack file {path} not found",
             hint=f"stacks here: {', '.join(available)}" if available else "run from the project folder, or pass a path",

@@ -6,6 +6,7 @@ can list every problem at once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 
 from ftops.catalog import METHOD_NAMES, Catalog, Model, load_catalog
@@ -126,7 +127,9 @@ def _fine_tunes(env: Environment, catalog: Catalog) -> Iterator[Problem]:
         if fine_tune.compute == "managed":
             yield from _managed_fine_tune(env, model, fine_tune, path)
         elif model.is_openai:
-            yield from _openai_fine_tune(env, catalog, model, fine_tune, path, where.regions_for(fine_tune.training_type))
+            yield from _openai_fine_tune(
+                env, catalog, model, fine_tune, path, where.regions_for(fine_tune.training_type)
+            )
         elif model.serverless:
             yield from _hub_fine_tune(env, model, fine_tune, path)
         else:
@@ -184,9 +187,13 @@ def _hub_fine_tune(env: Environment, model: Model, fine_tune: FineTuneSpec, path
         return
     hub_location = env.hub_location
     if fine_tune.region is not None and fine_tune.region != hub_location:
-        yield Problem(f"{path}.region", f"{model.name} trains in the hub's region ({hub_location}), not {fine_tune.region}")
+        yield Problem(
+            f"{path}.region", f"{model.name} trains in the hub's region ({hub_location}), not {fine_tune.region}"
+        )
     elif hub_location not in model.standard_regions:
-        yield Problem(f"{path}.model", f"{what} cannot train in the hub's region {hub_location}; regions that can: {can}")
+        yield Problem(
+            f"{path}.model", f"{what} cannot train in the hub's region {hub_location}; regions that can: {can}"
+        )
     if model.needs_marketplace and not any(
         model.name in _canonical(p.marketplace_subscriptions) for p in env.hub.projects
     ):
@@ -200,10 +207,8 @@ def _canonical(names: list[str]) -> set[str]:
     catalog = load_catalog()
     found = set()
     for name in names:
-        try:
+        with contextlib.suppress(UserError):
             found.add(catalog.model(name).name)
-        except UserError:
-            pass
     return found
 
 

@@ -29,9 +29,7 @@ class FtopsError(Exception):
     exit_code = 1
     kind = "error"
 
-    def __init__(
-        self, message: str, *, hint: str | None = None, problems: list[Problem] | None = None
-    ) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -146,7 +146,9 @@ def read_stack_outputs(stack: str, *, cwd: Path | None = None) -> StackOutputs:
             command, cwd=cwd or project_dir(), capture_output=True, text=True, timeout=120, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OutputsError(f"could not run pulumi: {exc}", hint="check the pulumi CLI, or pass --outputs FILE") from None
+        raise OutputsError(
+            f"could not run pulumi: {exc}", hint="check the pulumi CLI, or pass --outputs FILE"
+        ) from None
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()
         raise OutputsError(

@@ -24,37 +24,74 @@ class Role:
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
-        Role("Azure AI User", "53ca6127-db72-4b80-b1b0-d745d6d5456d", "account",
-             "use Foundry projects: upload data, run and manage fine-tuning jobs"),
-        Role("Azure AI Project Manager", "eadc314b-1a2d-4efa-be10-5d325db5065e", "account",
-             "manage Foundry projects and assign Azure AI User"),
-        Role("Cognitive Services OpenAI Contributor", "a001fd3d-188f-4b5d-821b-7da978bf7442", "account",
-             "fine-tune and deploy models through the Azure OpenAI API"),
-        Role("Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "account",
-             "call deployed models"),
-        Role("Cognitive Services Contributor", "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68", "account",
-             "create and delete model deployments through ARM"),
-        Role("Cognitive Services Usages Reader", "bba48692-92b0-4667-a9ad-c31c7b334ac2", "resource_group",
-             "read deployment quota usages"),
-        Role("Azure AI Developer", "64702f94-c441-49e6-a78b-ef80e0188fee", "hub_project",
-             "run fine-tuning jobs and deployments in hub projects"),
-        Role("AzureML Data Scientist", "f6c7c914-8db3-469d-8ca1-694a8f32e121", "hub_project",
-             "submit AzureML jobs and manage data assets"),
-        Role("Azure AI Administrator", "b78c5d69-af96-48a3-bf8d-a8b4d589de94", "hub",
-             "administer the hub and its connections"),
-        Role("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", "storage",
-             "read and write training data in the hub's storage (identity-based datastores)"),
-        Role("Storage File Data Privileged Contributor", "69566ab7-960f-475b-8e7c-b3118f30c6bd", "storage",
-             "use the hub's file share (notebooks, prompt flow)"),
-        Role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "resource_group",
-             "see the environment's resources"),
+        Role(
+            "Azure AI User",
+            "53ca6127-db72-4b80-b1b0-d745d6d5456d",
+            "account",
+            "use Foundry projects: upload data, run and manage fine-tuning jobs",
+        ),
+        Role(
+            "Azure AI Project Manager",
+            "eadc314b-1a2d-4efa-be10-5d325db5065e",
+            "account",
+            "manage Foundry projects and assign Azure AI User",
+        ),
+        Role(
+            "Cognitive Services OpenAI Contributor",
+            "a001fd3d-188f-4b5d-821b-7da978bf7442",
+            "account",
+            "fine-tune and deploy models through the Azure OpenAI API",
+        ),
+        Role(
+            "Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "account", "call deployed models"
+        ),
+        Role(
+            "Cognitive Services Contributor",
+            "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
+            "account",
+            "create and delete model deployments through ARM",
+        ),
+        Role(
+            "Cognitive Services Usages Reader",
+            "bba48692-92b0-4667-a9ad-c31c7b334ac2",
+            "resource_group",
+            "read deployment quota usages",
+        ),
+        Role(
+            "Azure AI Developer",
+            "64702f94-c441-49e6-a78b-ef80e0188fee",
+            "hub_project",
+            "run fine-tuning jobs and deployments in hub projects",
+        ),
+        Role(
+            "AzureML Data Scientist",
+            "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+            "hub_project",
+            "submit AzureML jobs and manage data assets",
+        ),
+        Role(
+            "Azure AI Administrator",
+            "b78c5d69-af96-48a3-bf8d-a8b4d589de94",
+            "hub",
+            "administer the hub and its connections",
+        ),
+        Role(
+            "Storage Blob Data Contributor",
+            "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+            "storage",
+            "read and write training data in the hub's storage (identity-based datastores)",
+        ),
+        Role(
+            "Storage File Data Privileged Contributor",
+            "69566ab7-960f-475b-8e7c-b3118f30c6bd",
+            "storage",
+            "use the hub's file share (notebooks, prompt flow)",
+        ),
+        Role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "resource_group", "see the environment's resources"),
     )
 }
 
 
 def role_definition_path(subscription_id: str, role: Role) -> str:
     """The ARM id of a built-in role definition, as role assignments need it."""
-    return (
-        f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/"
-        f"{role.definition_id}"
-    )
+    return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role.definition_id}"

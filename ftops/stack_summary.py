@@ -64,7 +64,11 @@ def summarize(env: Environment, catalog: Catalog | None = None) -> dict[str, Any
         }
     return {
         "environment": env.name,
-        "resource_group": {"name": env.resource_group_name, "location": env.location, "create": env.resource_group.create},
+        "resource_group": {
+            "name": env.resource_group_name,
+            "location": env.location,
+            "create": env.resource_group.create,
+        },
         "network_mode": env.network.mode,
         "accounts": accounts,
         "hub": hub,

@@ -164,9 +164,7 @@ class Catalog:
     def suggest_region(self, name: str) -> list[str]:
         return difflib.get_close_matches(name.lower(), sorted(self.azure_regions), n=2, cutoff=0.7)
 
-    def filter(
-        self, *, method: Method | None = None, vision: bool = False, offer: Offer | None = None
-    ) -> list[Model]:
+    def filter(self, *, method: Method | None = None, vision: bool = False, offer: Offer | None = None) -> list[Model]:
         return [
             m
             for m in self.models

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,7 +10,7 @@ import typer
 from ftops.cli.render import JSON_HELP
 
 
-class MethodChoice(str, Enum):
+class MethodChoice(StrEnum):
     sft = "sft"
     dpo = "dpo"
     rft = "rft"
@@ -59,9 +59,15 @@ def models(method: MethodOption = None, vision: VisionOption = False, as_json: J
         ["model", "version", "provider", "methods", "modalities", "offers", "regions", "global", "context"],
         (
             [
-                v["name"], v["version"], v["provider"], render.csv(v["methods"]), render.csv(v["modalities"]),
-                render.csv(v["offers"]), _regions_cell(v["standard_regions"]),
-                "yes" if v["global_training"] else "no", v["training_context_tokens"] or "-",
+                v["name"],
+                v["version"],
+                v["provider"],
+                render.csv(v["methods"]),
+                render.csv(v["modalities"]),
+                render.csv(v["offers"]),
+                _regions_cell(v["standard_regions"]),
+                "yes" if v["global_training"] else "no",
+                v["training_context_tokens"] or "-",
             ]
             for v in views
         ),
@@ -76,7 +82,8 @@ def _regions_cell(regions: list[str]) -> str:
 def availability(
     model: ModelOption = None,
     region: Annotated[
-        str | None, typer.Option("--region", "-r", help="Azure region, e.g. swedencentral.", autocompletion=complete_region)
+        str | None,
+        typer.Option("--region", "-r", help="Azure region, e.g. swedencentral.", autocompletion=complete_region),
     ] = None,
     method: MethodOption = None,
     vision: VisionOption = False,
@@ -99,8 +106,9 @@ def availability(
     if live:
         from ftops.cli.live import live_availability
 
-        live_availability(model=model, region=region, method=method.value if method else None,
-                          vision=vision, as_json=as_json)
+        live_availability(
+            model=model, region=region, method=method.value if method else None, vision=vision, as_json=as_json
+        )
         return
     if model is not None:
         _model_availability(model, method.value if method else None, vision, as_json)
@@ -147,8 +155,14 @@ def _region_availability(region: str, method: str | None, vision: bool, as_json:
             hint=f"did you mean {' or '.join(near)}?" if near else "use an ARM location id such as swedencentral",
         )
     rows = [
-        {"model": model.name, "version": model.version, "methods": list(model.methods),
-         "modalities": list(model.modalities), "training_types": list(types), "offers": list(model.offers)}
+        {
+            "model": model.name,
+            "version": model.version,
+            "methods": list(model.methods),
+            "modalities": list(model.modalities),
+            "training_types": list(types),
+            "offers": list(model.offers),
+        }
         for model, types in catalog.trainable_in(region, method=method, modality="vision" if vision else "text")
     ]
     if as_json:
@@ -160,7 +174,16 @@ def _region_availability(region: str, method: str | None, vision: bool, as_json:
     render.table(
         f"fine-tuning from {region}",
         ["model", "version", "methods", "modalities", "training types", "offers"],
-        ([r["model"], r["version"], render.csv(r["methods"]), render.csv(r["modalities"]),
-          render.csv(r["training_types"]), render.csv(r["offers"])] for r in rows),
+        (
+            [
+                r["model"],
+                r["version"],
+                render.csv(r["methods"]),
+                render.csv(r["modalities"]),
+                render.csv(r["training_types"]),
+                render.csv(r["offers"]),
+            ]
+            for r in rows
+        ),
         caption=f"catalog as of {catalog.as_of}",
     )

@@ -44,22 +44,40 @@ def _render(summary: dict) -> None:
     from ftops.cli import render
 
     rg = summary["resource_group"]
-    render.line(f"[green]✓[/] {summary['file']} is valid: environment [bold]{summary['environment']}[/], "
-                f"resource group {rg['name']} ({rg['location']}), network {summary['network_mode']}")
+    render.line(
+        f"[green]✓[/] {summary['file']} is valid: environment [bold]{summary['environment']}[/], "
+        f"resource group {rg['name']} ({rg['location']}), network {summary['network_mode']}"
+    )
     rows = []
     for account in summary["accounts"]:
-        deployments = render.csv(f"{d['name']} ({d['model']}, {d['sku']} x{d['capacity']})" for d in account["deployments"])
-        rows.append(["AI Services account", account["account"], account["location"],
-                     "projects: " + render.csv(account["projects"]) + (f"; deployments: {deployments}" if deployments else "")])
+        deployments = render.csv(
+            f"{d['name']} ({d['model']}, {d['sku']} x{d['capacity']})" for d in account["deployments"]
+        )
+        rows.append(
+            [
+                "AI Services account",
+                account["account"],
+                account["location"],
+                "projects: "
+                + render.csv(account["projects"])
+                + (f"; deployments: {deployments}" if deployments else ""),
+            ]
+        )
     if hub := summary["hub"]:
         rows.append(["hub", hub["name"], hub["location"], f"managed network: {hub['managed_network']}"])
         for project in hub["projects"]:
             market = render.csv(project["marketplace_subscriptions"])
             rows.append(["hub project", project["name"], hub["location"], f"marketplace: {market}" if market else ""])
     if compute := summary["managed_compute"]:
-        rows.append(["managed compute", compute["vm_size"], compute["location"],
-                     f"quota: {compute['training_vcpus']} training + {compute['inference_vcpus']} inference vCPUs; "
-                     f"nodes {compute['nodes']}"])
+        rows.append(
+            [
+                "managed compute",
+                compute["vm_size"],
+                compute["location"],
+                f"quota: {compute['training_vcpus']} training + {compute['inference_vcpus']} inference vCPUs; "
+                f"nodes {compute['nodes']}",
+            ]
+        )
     for grant in summary["access"]:
         rows.append(["access", grant["principal_id"], "", f"{grant['type']}: {render.csv(grant['roles'])}"])
     render.table("will provision", ["kind", "name", "location", "details"], rows)
@@ -67,6 +85,8 @@ def _render(summary: dict) -> None:
         render.table(
             "fine-tunes",
             ["model", "method", "modality", "training", "compute", "runs on"],
-            ([f["model"], f["method"], f["modality"], f["training_type"], f["compute"], render.csv(f["targets"])]
-             for f in summary["fine_tunes"]),
+            (
+                [f["model"], f["method"], f["modality"], f["training_type"], f["compute"], render.csv(f["targets"])]
+                for f in summary["fine_tunes"]
+            ),
         )

@@ -28,7 +28,9 @@ def _console(stderr: bool = False):
     return console
 
 
-def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None) -> None:
+def table(
+    title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None
+) -> None:
     from rich.table import Table
 
     grid = Table(title=title, caption=caption, show_lines=False, title_justify="left", caption_justify="left")
