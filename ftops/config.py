@@ -69,7 +69,7 @@ class NetworkSpec(Spec):
 
 class HubProjectSpec(Spec):
     name: ShortName
-    display_name: str | None = None
+    display_name: str | None = Field(None, description="shown in the Foundry portal")
     description: str | None = None
     marketplace_subscriptions: list[str] = Field(
         default_factory=list,
@@ -79,7 +79,7 @@ class HubProjectSpec(Spec):
 
 class HubSpec(Spec):
     location: Region | None = Field(None, description="defaults to the resource group's location")
-    projects: list[HubProjectSpec] = Field(default_factory=list)
+    projects: list[HubProjectSpec] = Field(default_factory=list, description="ML workspaces of kind Project")
     managed_network: ManagedNetwork | None = Field(
         None,
         description="hub managed network isolation; defaults to allow_only_approved_outbound when "
@@ -91,7 +91,7 @@ class DeploymentSpec(Spec):
     name: ShortName
     model: str = Field(description="model name, e.g. gpt-4.1-mini")
     version: str | None = Field(None, description="defaults to the catalog's version of the model")
-    sku: DeploymentSku = "GlobalStandard"
+    sku: DeploymentSku = Field("GlobalStandard", description="deployment type; decides which quota it uses")
     capacity: int = Field(10, ge=1, le=10000, description="thousands of tokens per minute")
 
 
@@ -109,17 +109,23 @@ class RegionSpec(Spec):
     """One AI Services (Foundry) account in one region, with its projects and base-model deployments."""
 
     location: Region
-    projects: list[FoundryProjectSpec] = Field(default_factory=_default_projects, min_length=1)
-    deployments: list[DeploymentSpec] = Field(default_factory=list)
+    projects: list[FoundryProjectSpec] = Field(
+        default_factory=_default_projects, min_length=1, description="Foundry projects; defaults to one, fine-tuning"
+    )
+    deployments: list[DeploymentSpec] = Field(
+        default_factory=list, description="base-model deployments, created one after another"
+    )
 
 
 class FineTuneSpec(Spec):
     """A fine-tune this environment is meant for; checked against the catalog."""
 
-    model: str
-    method: Method = "sft"
-    modality: Modality = "text"
-    training_type: TrainingType = "standard"
+    model: str = Field(description="catalog model name, e.g. gpt-4.1-mini (`ftops models`)")
+    method: Method = Field("sft", description="sft (supervised), dpo (preference) or rft (reinforcement)")
+    modality: Modality = Field("text", description="vision for image + text fine-tuning")
+    training_type: TrainingType = Field(
+        "standard", description="standard: in the region; global: in Azure's global capacity (cheaper, no residency)"
+    )
     compute: Compute = Field("serverless", description="managed: on the stack's own VMs (managed_compute)")
     region: Region | None = Field(None, description="where it trains; defaults to any declared region that can")
 
@@ -130,14 +136,14 @@ class ManagedComputeSpec(Spec):
     training_vcpus: int = Field(ge=0, description="vCPUs of quota needed for training")
     inference_vcpus: int = Field(0, ge=0, description="vCPUs of quota needed for hosting the result")
     min_nodes: int = Field(0, ge=0, description="0 scales the cluster to zero when idle")
-    max_nodes: int = Field(1, ge=1, le=100)
-    idle_seconds_before_scale_down: int = Field(1800, ge=60)
+    max_nodes: int = Field(1, ge=1, le=100, description="upper bound of the training cluster")
+    idle_seconds_before_scale_down: int = Field(1800, ge=60, description="idle time before nodes are released")
 
 
 class AccessGrant(Spec):
     principal_id: Uuid
-    principal_type: PrincipalType = "User"
-    roles: list[str] = Field(min_length=1, description="built-in role names; see the README's role table")
+    principal_type: PrincipalType = Field("User", description="what kind of principal the id is")
+    roles: list[str] = Field(min_length=1, description="built-in role names, from the table below")
 
     @field_validator("roles")
     @classmethod
@@ -152,14 +158,20 @@ class Environment(Spec):
     """A whole fine-tuning environment: what `pulumi up` creates and what `ftops` may train on."""
 
     name: ShortName = Field(description="base of every resource name")
-    resource_group: ResourceGroupSpec
-    tags: dict[str, str] = Field(default_factory=dict)
-    network: NetworkSpec = Field(default_factory=NetworkSpec)
-    hub: HubSpec | None = None
-    regions: list[RegionSpec] = Field(default_factory=list)
-    fine_tunes: list[FineTuneSpec] = Field(default_factory=list)
-    managed_compute: ManagedComputeSpec | None = None
-    access: list[AccessGrant] = Field(default_factory=list)
+    resource_group: ResourceGroupSpec = Field(description="the resource group everything is created in")
+    tags: dict[str, str] = Field(default_factory=dict, description="tags put on every resource that takes tags")
+    network: NetworkSpec = Field(default_factory=NetworkSpec, description="public or private networking")
+    hub: HubSpec | None = Field(None, description="a Foundry hub (ML workspace kind Hub) with hub projects")
+    regions: list[RegionSpec] = Field(
+        default_factory=list, description="one AI Services (Foundry) account per region, for OpenAI fine-tuning"
+    )
+    fine_tunes: list[FineTuneSpec] = Field(
+        default_factory=list, description="the fine-tunes this environment is for; checked against the catalog"
+    )
+    managed_compute: ManagedComputeSpec | None = Field(
+        None, description="VM quota and a training cluster in the hub, for managed-compute fine-tuning"
+    )
+    access: list[AccessGrant] = Field(default_factory=list, description="role assignments for people and groups")
 
     @property
     def location(self) -> str:

@@ -1,0 +1,163 @@
+"""`ftops models`, `ftops availability` and `ftops check` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from ftops.cli.app import app, main
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Run the real entry point (error mapping included) in-process."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_availability_gpt41_dpo_json() -> None:
+    code, out, _ = run("availability", "--model", "gpt-4.1", "--method", "dpo", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["standard_regions"] == ["northcentralus", "swedencentral"]
+    assert "francecentral" in data["global_training_regions"] and "japaneast" in data["global_training_regions"]
+    assert data["source"]["as_of"]
+
+
+def test_availability_vision_keeps_only_vision_models_and_regions() -> None:
+    code, out, _ = run("availability", "--model", "gpt-4.1", "--method", "sft", "--vision", "--json")
+    assert code == 0
+    assert "japaneast" not in json.loads(out)["global_training_regions"]
+    code, _, err = run("availability", "--model", "gpt-4.1-mini", "--vision")
+    assert code == 1 and "does not train on images" in err
+    code, out, _ = run("models", "--vision", "--json")
+    assert {m["name"] for m in json.loads(out)["models"]} == {"gpt-4o", "gpt-4.1"}
+
+
+def test_o4_mini_sft_refused_naming_rft() -> None:
+    code, out, err = run("availability", "--model", "o4-mini", "--method", "sft", "--json")
+    assert code == 1
+    assert "cannot be fine-tuned with supervised (SFT)" in err and "reinforcement (RFT)" in err
+    assert json.loads(out)["error"] == "not_available"
+
+
+def test_typo_suggests_model() -> None:
+    code, _, err = run("availability", "--model", "gpt-4.1-mni")
+    assert code == 1
+    assert "unknown model 'gpt-4.1-mni'" in err and "did you mean gpt-4.1-mini" in err
+
+
+def test_region_view() -> None:
+    code, out, _ = run("availability", "--region", "swedencentral", "--method", "rft", "--json")
+    assert code == 0
+    assert [m["model"] for m in json.loads(out)["models"]] == ["o4-mini"]
+    code, _, err = run("availability", "--region", "swedncentral")
+    assert code == 1 and "did you mean swedencentral" in err
+
+
+def test_availability_needs_model_or_region() -> None:
+    code, _, err = run("availability")
+    assert code == 2 and "exactly one of --model or --region" in err
+
+
+def test_bad_flag_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["availability", "--model", "gpt-4.1", "--method", "ppo"])
+    assert result.exit_code == 2
+
+
+def test_models_table_lists_catalog() -> None:
+    code, out, _ = run("models", "--method", "dpo")
+    assert code == 0
+    for name in ("gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"):
+        assert name in out
+    assert "o4-mini" not in out
+
+
+def test_check_dev_stack_summary() -> None:
+    code, out, _ = run("check", "--stack", "dev", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["valid"] and data["accounts"][0]["location"] == "swedencentral"
+    assert data["fine_tunes"][0]["targets"] == ["account swedencentral"]
+
+
+def test_check_broken_stack_lists_each_problem_and_writes_nothing(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.broken.yaml"
+    stack.write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    "ftops:environment": {
+                        "name": "ftbroken",
+                        "resource_group": {"location": "swedencentral"},
+                        "regions": [{"location": "swedencentral"}, {"location": "westeuropa"}],
+                        "fine_tunes": [
+                            {"model": "gpt-4.1-mni"},
+                            {"model": "gpt-4.1", "method": "dpo", "region": "eastus2"},
+                        ],
+                    }
+                }
+            }
+        )
+    )
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = run("check", "--stack", str(stack), "--json")
+    assert code == 1
+    paths = [p["path"] for p in json.loads(out)["problems"]]
+    assert paths == ["regions[1].location", "fine_tunes[0].model", "fine_tunes[1].region"]
+    assert "regions[1].location: unknown Azure region 'westeuropa'" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_check_missing_field(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.nofield.yaml"
+    stack.write_text(yaml.safe_dump({"config": {"ftops:environment": {"name": "ftx", "regions": [{}]}}}))
+    code, _, err = run("check", "--stack", str(stack))
+    assert code == 1
+    assert "resource_group: required field is missing" in err
+    assert "regions[0].location: required field is missing" in err
+
+
+def test_installed_console_script_runs() -> None:
+    """The real `ftops` executable, as a subprocess, from a fresh interpreter."""
+    exe = Path(sys.executable).with_name("ftops")
+    done = subprocess.run(
+        [str(exe), "availability", "--model", "gpt-4.1-mni"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ},
+        timeout=60,
+    )
+    assert done.returncode == 1 and "did you mean gpt-4.1-mini" in done.stderr
+    done = subprocess.run([str(exe), "--help"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0 and "availability" in done.stdout
+
+
+def test_shell_completion_offers_model_names() -> None:
+    exe = Path(sys.executable).with_name("ftops")
+    env = {
+        **os.environ,
+        "_FTOPS_COMPLETE": "complete_bash",
+        "COMP_WORDS": "ftops availability --model gpt-4.1-n",
+        "COMP_CWORD": "3",
+    }
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=60)
+    assert "gpt-4.1-nano" in done.stdout
