@@ -1,0 +1,1 @@
+"""Launching, following and deploying fine-tunes: planning, the exactly-once ledger, watching."""

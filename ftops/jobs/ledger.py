@@ -1,0 +1,255 @@
+"""The launch ledger: a small SQLite database that makes every launch happen exactly once.
+
+A launch is keyed by what makes it the same launch (stack, target, model, method, hyperparameters,
+the datasets' content hashes, and a run number for deliberate reruns). Each step is written and
+committed *before* the network call that depends on it, so a process killed at any point leaves a
+record a rerun can resume from: it reuses uploaded files and finds a job whose create response was
+lost instead of paying twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS launches (
+    key TEXT PRIMARY KEY,
+    run INTEGER NOT NULL,
+    identity TEXT NOT NULL,
+    stack TEXT NOT NULL,
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    location TEXT NOT NULL,
+    endpoint TEXT,
+    resource_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    train_sha256 TEXT NOT NULL,
+    validation_sha256 TEXT,
+    suffix TEXT NOT NULL,
+    state TEXT NOT NULL,
+    train_file_id TEXT,
+    validation_file_id TEXT,
+    job_id TEXT,
+    job_status TEXT,
+    fine_tuned_model TEXT,
+    deployment TEXT,
+    error TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS launches_identity ON launches (identity, run);
+CREATE INDEX IF NOT EXISTS launches_job ON launches (job_id);
+CREATE TABLE IF NOT EXISTS uploads (
+    endpoint TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (endpoint, sha256, purpose)
+);
+"""
+
+# The life of a launch. Each state is committed before the step that follows it begins.
+STATES = ("planned", "uploading", "uploaded", "creating", "created", "succeeded", "failed", "cancelled")
+
+
+@dataclass
+class Launch:
+    key: str
+    run: int
+    identity: str
+    stack: str
+    target: str
+    kind: str
+    location: str
+    endpoint: str | None
+    resource_id: str
+    model: str
+    method: str
+    params: str
+    train_sha256: str
+    validation_sha256: str | None
+    suffix: str
+    state: str
+    train_file_id: str | None = None
+    validation_file_id: str | None = None
+    job_id: str | None = None
+    job_status: str | None = None
+    fine_tuned_model: str | None = None
+    deployment: str | None = None
+    error: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        return json.loads(self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["params"] = self.hyperparameters
+        return data
+
+
+def launch_identity(
+    *,
+    stack: str,
+    target: str,
+    model: str,
+    method: str,
+    params: dict[str, Any],
+    train_sha256: str,
+    validation_sha256: str | None,
+) -> str:
+    """The content-derived identity of a launch: same inputs, same identity."""
+    canonical = json.dumps(
+        {
+            "stack": stack,
+            "target": target,
+            "model": model,
+            "method": method,
+            "params": params,
+            "train": train_sha256,
+            "validation": validation_sha256,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def default_path() -> Path:
+    """$FTOPS_STATE_DIR/ledger.sqlite3, else the platform's user state dir."""
+    if folder := os.environ.get("FTOPS_STATE_DIR"):
+        return Path(folder) / "ledger.sqlite3"
+    from platformdirs import user_state_path
+
+    return user_state_path("ftops") / "ledger.sqlite3"
+
+
+class Ledger:
+    """Durable record of launches and uploads. Every write is its own committed transaction."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        # WAL + synchronous=FULL: a committed step survives SIGKILL and power loss.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ---- launches
+    def latest(self, identity: str) -> Launch | None:
+        row = self._db.execute(
+            "SELECT * FROM launches WHERE identity = ? ORDER BY run DESC LIMIT 1", (identity,)
+        ).fetchone()
+        return Launch(**dict(row)) if row else None
+
+    def start(self, launch: Launch, *, new_run: bool) -> Launch:
+        """Record a launch, or return the existing one for the same identity (unless new_run)."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT * FROM launches WHERE identity = ? ORDER BY run DESC LIMIT 1", (launch.identity,)
+            ).fetchone()
+            if row and not new_run:
+                return Launch(**dict(row))
+            launch.run = (row["run"] + 1) if row else 1
+            launch.key = f"{launch.identity[:16]}-{launch.run}"
+            launch.created_at = launch.updated_at = time.time()
+            columns = [f.name for f in fields(Launch)]
+            db.execute(
+                f"INSERT INTO launches ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                [getattr(launch, c) for c in columns],
+            )
+        return launch
+
+    def update(self, key: str, **changes: Any) -> Launch:
+        if "state" in changes and changes["state"] not in STATES:
+            raise ValueError(f"unknown launch state {changes['state']!r}")
+        changes["updated_at"] = time.time()
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        with self._transaction() as db:
+            db.execute(f"UPDATE launches SET {assignments} WHERE key = ?", [*changes.values(), key])
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: str) -> Launch | None:
+        row = self._db.execute("SELECT * FROM launches WHERE key = ?", (key,)).fetchone()
+        return Launch(**dict(row)) if row else None
+
+    def by_job(self, job_id: str) -> Launch | None:
+        row = self._db.execute("SELECT * FROM launches WHERE job_id = ?", (job_id,)).fetchone()
+        return Launch(**dict(row)) if row else None
+
+    def find(self, ref: str) -> Launch | None:
+        """A launch by job id, full key, or unique key prefix."""
+        found = self.by_job(ref) or self.get(ref)
+        if found:
+            return found
+        rows = self._db.execute("SELECT * FROM launches WHERE key LIKE ?", (f"{ref}%",)).fetchall()
+        return Launch(**dict(rows[0])) if len(rows) == 1 else None
+
+    def claimed_job_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT job_id FROM launches WHERE job_id IS NOT NULL")}
+
+    def all(self, stack: str | None = None) -> list[Launch]:
+        query = "SELECT * FROM launches" + (" WHERE stack = ?" if stack else "") + " ORDER BY created_at DESC"
+        return [Launch(**dict(r)) for r in self._db.execute(query, (stack,) if stack else ())]
+
+    # ---- uploads (content-addressed, shared by launches on the same endpoint)
+    def upload_for(self, endpoint: str, sha256: str, purpose: str = "fine-tune") -> str | None:
+        row = self._db.execute(
+            "SELECT file_id FROM uploads WHERE endpoint = ? AND sha256 = ? AND purpose = ?", (endpoint, sha256, purpose)
+        ).fetchone()
+        return row[0] if row else None
+
+    def record_upload(
+        self, endpoint: str, sha256: str, file_id: str, filename: str, purpose: str = "fine-tune"
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?)",
+                (endpoint, sha256, purpose, file_id, filename, time.time()),
+            )
+
+    def forget_upload(self, endpoint: str, sha256: str, purpose: str = "fine-tune") -> None:
+        """Drop a cached upload the service no longer has (deleted or failed processing)."""
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM uploads WHERE endpoint = ? AND sha256 = ? AND purpose = ?", (endpoint, sha256, purpose)
+            )

@@ -1,0 +1,146 @@
+"""Which provisioned resource a fine-tune runs on: stack outputs + catalog, never guessed names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ftops.catalog import Catalog, Method, Modality, Model, TrainingType, Where
+from ftops.errors import NotAvailableError
+from ftops.outputs import StackOutputs
+
+TargetKind = Literal["openai", "hub", "managed"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resource that can run one fine-tune, with everything the clients need to reach it."""
+
+    kind: TargetKind
+    location: str
+    training_type: TrainingType
+    resource_id: str  # AI Services account id, or hub project workspace id
+    name: str  # account name, or hub project name
+    endpoint: str | None = None  # Azure OpenAI data-plane endpoint (openai targets)
+    project: str | None = None  # Foundry project or hub project name
+    compute: str | None = None  # managed compute cluster name
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the target, part of a launch key."""
+        return f"{self.kind}:{self.resource_id}:{self.project or ''}:{self.training_type}"
+
+
+def resolve_target(
+    outputs: StackOutputs,
+    catalog: Catalog,
+    model: Model,
+    method: Method,
+    modality: Modality = "text",
+    *,
+    region: str | None = None,
+    project: str | None = None,
+    training_type: TrainingType | None = None,
+    compute: Literal["serverless", "managed"] = "serverless",
+    stack: str = "the stack",
+) -> Target:
+    """Pick the resource of the stack that can run this fine-tune, or explain what to add."""
+    where = catalog.where(model, method, modality)
+    if compute == "managed":
+        return _managed_target(outputs, model, stack)
+    if model.is_openai:
+        return _openai_target(outputs, model, where, region, project, training_type, stack)
+    return _hub_target(outputs, model, region, project, stack)
+
+
+def _openai_target(
+    outputs: StackOutputs,
+    model: Model,
+    where: Where,
+    region: str | None,
+    project: str | None,
+    training_type: TrainingType | None,
+    stack: str,
+) -> Target:
+    types: list[TrainingType] = [training_type] if training_type else ["standard", "global"]
+    declared = [r for r in outputs.regions if region is None or r.location == region]
+    for kind in types:
+        can = where.regions_for(kind)
+        for candidate in declared:
+            if candidate.location not in can:
+                continue
+            projects = [p.name for p in candidate.projects]
+            if project is not None and project not in projects:
+                continue
+            return Target(
+                kind="openai",
+                location=candidate.location,
+                training_type=kind,
+                resource_id=candidate.account_id,
+                name=candidate.account_name,
+                endpoint=candidate.endpoint,
+                project=project or (projects[0] if projects else None),
+            )
+    wanted = [t for t in types if where.regions_for(t)]
+    options = "; ".join(f"{t} training in {', '.join(where.regions_for(t))}" for t in wanted)
+    have = ", ".join(r.location for r in outputs.regions) or "none"
+    scope = f" in {region}" if region else ""
+    scope += f" with project {project}" if project else ""
+    first = where.regions_for(wanted[0])[0] if wanted else "swedencentral"
+    raise NotAvailableError(
+        f"{stack} has no AI Services account{scope} that can fine-tune {model.name} with {where.method}"
+        f" (stack regions: {have})",
+        hint=f"{model.name} offers {options or 'no training type you asked for'}. Add a regions entry "
+        f"(e.g. `- location: {first}`) to stacks/Pulumi.{stack}.yaml and run `pulumi up`",
+    )
+
+
+def _hub_target(outputs: StackOutputs, model: Model, region: str | None, project: str | None, stack: str) -> Target:
+    hub = outputs.hub
+    can = ", ".join(model.standard_regions)
+    if hub is None or not hub.projects:
+        raise NotAvailableError(
+            f"{model.name} fine-tunes in a hub project, and {stack} has no hub",
+            hint=f"add a 'hub' section with a project (location in one of: {can}) to the stack and run `pulumi up`",
+        )
+    if hub.location not in model.standard_regions or (region and region != hub.location):
+        raise NotAvailableError(
+            f"{model.name} cannot be fine-tuned in the hub's region {hub.location}",
+            hint=f"regions that can: {can}; set hub.location to one of them",
+        )
+    for candidate in hub.projects:
+        if project is not None and candidate.name != project:
+            continue
+        return Target(
+            kind="hub",
+            location=hub.location,
+            training_type="standard",
+            resource_id=candidate.id,
+            name=candidate.name,
+            project=candidate.name,
+        )
+    raise NotAvailableError(
+        f"hub project '{project}' is not in {stack}",
+        hint="hub projects: " + ", ".join(p.name for p in hub.projects),
+    )
+
+
+def _managed_target(outputs: StackOutputs, model: Model, stack: str) -> Target:
+    hub = outputs.hub
+    if not model.managed_compute:
+        raise NotAvailableError(f"{model.name} is not offered on managed compute", hint="use serverless fine-tuning")
+    if hub is None or hub.compute is None or not hub.projects:
+        raise NotAvailableError(
+            f"{stack} has no managed compute for {model.name}",
+            hint="add a 'managed_compute' section and a hub project to the stack and run `pulumi up`",
+        )
+    first = hub.projects[0]
+    return Target(
+        kind="managed",
+        location=hub.location,
+        training_type="standard",
+        resource_id=first.id,
+        name=first.name,
+        project=first.name,
+        compute=hub.compute.name,
+    )
