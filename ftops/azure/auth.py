@@ -1,0 +1,137 @@
+"""Credentials for ARM and the Azure OpenAI data plane.
+
+Order of precedence (documented in docs/emulator.md):
+1. ``FTOPS_AZURE_TOKEN``: a fixed bearer token, used for every scope (CI, the emulator).
+2. ``FTOPS_AZURE_OPENAI_KEY``: an ``api-key`` for the data plane only.
+3. With ``FTOPS_AZURE_EMULATOR`` set and neither of the above: a placeholder token (the emulator accepts any).
+4. Otherwise azure-identity's ``DefaultAzureCredential`` (az login, managed identity, environment...).
+Tokens and keys are only ever put in request headers; they never appear in logs or errors.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from ftops.azure.settings import OPENAI_KEY_ENV, TOKEN_ENV, AzureSettings
+from ftops.errors import AzureRefusedError
+
+EMULATOR_TOKEN = "ftops-emulator-token"  # sent to the emulator when no token is configured; not a secret
+
+
+class TokenCredential(Protocol):
+    """What azure-identity credentials offer: ``get_token(scope).token`` / ``.expires_on``."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_on: int
+
+
+class StaticTokenCredential:
+    """A fixed bearer token for every scope (CI, the emulator)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+    def __repr__(self) -> str:  # never show the token
+        return "StaticTokenCredential(***)"
+
+
+def default_credential(settings: AzureSettings, environ: dict[str, str] | None = None) -> TokenCredential:
+    """The credential ftops uses unless a caller passes one."""
+    env = os.environ if environ is None else environ
+    if token := env.get(TOKEN_ENV):
+        return StaticTokenCredential(token)
+    if settings.emulator:
+        return StaticTokenCredential(EMULATOR_TOKEN)
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential(exclude_interactive_browser_credential=True)
+
+
+class BearerAuth(httpx.Auth):
+    """Adds ``Authorization: Bearer`` for one scope, refreshing the token a few minutes before it expires."""
+
+    def __init__(self, credential: TokenCredential, scope: str) -> None:
+        self._credential = credential
+        self._scope = scope
+        self._token: Any = None
+        self._lock = threading.Lock()
+
+    def _bearer(self) -> str:
+        with self._lock:
+            if self._token is None or self._token.expires_on - 300 < time.time():
+                self._token = _fetch_token(self._credential, self._scope)
+            return self._token.token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._bearer()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth(scope={self._scope!r})"
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Adds the Azure OpenAI ``api-key`` header."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["api-key"] = self._key
+        yield request
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(***)"
+
+
+def _fetch_token(credential: TokenCredential, scope: str) -> Any:
+    try:
+        return credential.get_token(scope)
+    except Exception as exc:  # azure-identity raises several unrelated types; all mean "no usable login"
+        # Only the exception type goes into the message: azure-identity's text can be long and carry tenant ids.
+        raise AzureRefusedError(
+            f"could not get an Azure access token for {scope} ({type(exc).__name__})",
+            hint=f"run `az login`, or set {TOKEN_ENV} (CI), or point ftops at the emulator with FTOPS_AZURE_EMULATOR",
+            code="AuthenticationFailed",
+        ) from None
+
+
+def data_plane_auth(
+    settings: AzureSettings,
+    credential: TokenCredential | None = None,
+    api_key: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> httpx.Auth:
+    """Auth for the Azure OpenAI data plane: an explicit key, a given credential, the key setting, or the default."""
+    from ftops.azure.settings import COGNITIVE_SCOPE
+
+    env = os.environ if environ is None else environ
+    if api_key:
+        return ApiKeyAuth(api_key)
+    if credential is not None:
+        return BearerAuth(credential, COGNITIVE_SCOPE)
+    if (key := env.get(OPENAI_KEY_ENV)) and not env.get(TOKEN_ENV):
+        return ApiKeyAuth(key)
+    return BearerAuth(default_credential(settings, env), COGNITIVE_SCOPE)
+
+
+def arm_auth(settings: AzureSettings, credential: TokenCredential | None = None) -> httpx.Auth:
+    """Auth for Azure Resource Manager."""
+    from ftops.azure.settings import ARM_SCOPE
+
+    return BearerAuth(credential or default_credential(settings), ARM_SCOPE)

@@ -1,0 +1,69 @@
+"""Where Azure calls go, which api-versions they use, and how long they may take.
+
+One setting points every Azure call at the local emulator instead of Azure:
+``FTOPS_AZURE_EMULATOR=http://127.0.0.1:PORT``. ARM calls then go to that URL, and each
+data-plane endpoint from stack outputs (``https://<account>.openai.azure.com/``) is rewritten
+to ``<emulator>/accounts/<account>``, so one emulator serves every account of a stack.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ftops.errors import UsageError
+
+EMULATOR_ENV = "FTOPS_AZURE_EMULATOR"
+TOKEN_ENV = "FTOPS_AZURE_TOKEN"  # a fixed bearer token for ARM and the data plane (CI, emulator)
+OPENAI_KEY_ENV = "FTOPS_AZURE_OPENAI_KEY"  # an `api-key` for the Azure OpenAI data plane
+
+ARM_ENDPOINT = "https://management.azure.com"
+ARM_SCOPE = "https://management.azure.com/.default"
+COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+# One api-version per API; each is the `info.version` of a spec file in ../shared/specs
+# (tests/azure/test_api_versions.py proves it).
+OPENAI_API_VERSION = "2025-04-01-preview"  # the newest authoring spec with `method`, pause and resume
+COGNITIVE_API_VERSION = "2026-09-01"  # Microsoft.CognitiveServices: location models, usages, deployments
+ML_API_VERSION = "2025-12-01"  # Microsoft.MachineLearningServices: usages, quotas
+QUOTA_API_VERSION = "2025-07-15"  # Microsoft.Quota: quotas and quota requests
+
+EMULATOR_ACCOUNT_PREFIX = "/accounts/"
+
+
+@dataclass(frozen=True)
+class AzureSettings:
+    """Resolved endpoints and limits for one process."""
+
+    emulator: str | None = None
+    timeout_seconds: float = 30.0
+    connect_timeout_seconds: float = 10.0
+
+    @property
+    def arm_endpoint(self) -> str:
+        return self.emulator or ARM_ENDPOINT
+
+    def data_plane_endpoint(self, endpoint: str) -> str:
+        """The URL to call for a data-plane endpoint: itself, or its stand-in on the emulator."""
+        if not self.emulator:
+            return endpoint.rstrip("/")
+        if endpoint.startswith(self.emulator):
+            return endpoint.rstrip("/")
+        host = urlsplit(endpoint).hostname or ""
+        account = host.split(".")[0] if host else "default"
+        return f"{self.emulator}{EMULATOR_ACCOUNT_PREFIX}{account}"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> AzureSettings:
+    """Settings from the environment; a malformed emulator URL is a usage error, not a silent Azure call."""
+    env = os.environ if environ is None else environ
+    emulator = (env.get(EMULATOR_ENV) or "").strip().rstrip("/") or None
+    if emulator is not None:
+        parts = urlsplit(emulator)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(
+                f"{EMULATOR_ENV}={emulator!r} is not a URL",
+                hint=f"set {EMULATOR_ENV}=http://127.0.0.1:PORT (see `ftops emulator serve`), or unset it",
+            )
+    return AzureSettings(emulator=emulator)

@@ -1,0 +1,1 @@
+"""A local, spec-checked emulator of the Azure APIs ftops uses (ARM + Azure OpenAI data plane)."""
