@@ -89,15 +89,15 @@ def _convert(node: Any) -> Any:
     ref = out.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         return {}  # a file not saved here: not checked
-    if isinstance(out.get("enum"), list) and isinstance(node.get("x-ms-enum"), dict):
-        if node["x-ms-enum"].get("modelAsString", True):
-            out.pop("enum")
+    x_ms_enum = node.get("x-ms-enum")
+    if isinstance(out.get("enum"), list) and isinstance(x_ms_enum, dict) and x_ms_enum.get("modelAsString", True):
+        out.pop("enum")
     if out.get("type") == "file":
         out.pop("type")
     for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
-        if isinstance(out.get(exclusive), bool):
-            if out.pop(exclusive) and bound in out:
-                out[exclusive] = out.pop(bound)
+        # Swagger 2 has boolean exclusive bounds; JSON Schema 2020-12 wants the bound itself.
+        if isinstance(out.get(exclusive), bool) and out.pop(exclusive) and bound in out:
+            out[exclusive] = out.pop(bound)
     if out.get("discriminator") is not None and not isinstance(out.get("discriminator"), str | dict):
         out.pop("discriminator")
     if node.get("x-nullable") is True or node.get("nullable") is True:
