@@ -1,0 +1,307 @@
+"""The emulator's HTTP server on 127.0.0.1: routing, auth check, fault injection and spec checks.
+
+    with Emulator(faults="429 on=POST:/openai/files nth=1 retry-after-ms=10") as emulator:
+        os.environ["FTOPS_AZURE_EMULATOR"] = emulator.url
+        ...
+        assert emulator.counters("myaccount")["uploads"] == 1
+        assert emulator.violations == []
+
+Admin endpoints (no auth, never faulted, not part of Azure): `GET /_emulator/state` (counters per account,
+spec violations), `POST /_emulator/faults` `{"spec": "...", "seed": 0}`, `POST /_emulator/reset`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ftops.emulator.dataplane import DataPlane
+from ftops.emulator.faults import Fault, FaultPlan
+from ftops.emulator.http import Reply, Request, error, parse_body
+
+ADMIN_PREFIX = "/_emulator/"
+ACCOUNT_PREFIX = "/accounts/"
+MAX_BODY_BYTES = 600 * 1024 * 1024  # above Azure's 512 MB file limit; anything bigger is refused
+# Paths the emulator serves that are not in the saved specs: ARM's generic async-operation monitors.
+UNSPECIFIED_PATHS = ("/operationresults/", "/operationstatuses/")
+
+
+class Emulator:
+    """The whole emulator: state, server thread, faults, and the list of spec violations seen."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: str | FaultPlan | None = None,
+        seed: int = 0,
+        validate: bool = True,
+        strict: bool = True,
+        min_examples: int | None = None,
+    ) -> None:
+        from ftops.emulator.armplane import ArmPlane
+
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the emulator only listens on the loopback interface")
+        self.host = host
+        self.port = port
+        self.strict = strict
+        self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan.load(faults, seed)
+        if min_examples is None:
+            from ftops.catalog import load_catalog
+
+            min_examples = load_catalog().limits.min_training_examples
+        self.dataplane = DataPlane(min_examples)
+        self.arm = ArmPlane(self.dataplane)
+        self.book = None
+        if validate:
+            from ftops.emulator.specs import spec_book
+
+            self.book = spec_book()
+        self.violations: list[str] = []
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- life cycle ----
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Emulator:
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ftops-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Run in the calling thread (for `ftops emulator serve`) until interrupted."""
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- inspection ----
+    def counters(self, account: str = "default") -> dict[str, int]:
+        """What the server acted on for one account: uploads, imports, job_creations, job_cancels, ..."""
+        with self.dataplane.lock:
+            found = self.dataplane.accounts.get(account)
+            return dict(found.counters) if found else {}
+
+    def state(self) -> dict[str, Any]:
+        with self.dataplane.lock:
+            accounts = {
+                name: {"counters": dict(a.counters), "files": len(a.files), "jobs": len(a.jobs)}
+                for name, a in self.dataplane.accounts.items()
+            }
+        return {
+            "accounts": accounts,
+            "arm": self.arm.summary(),
+            "requests": self.requests,
+            "violations": list(self.violations),
+            "faults": self.faults.spec,
+        }
+
+    def set_faults(self, spec: str, seed: int | None = None) -> None:
+        self.faults = FaultPlan.load(spec, self.faults.seed if seed is None else seed)
+
+    def violation(self, text: str) -> None:
+        with self._lock:
+            self.violations.append(text)
+        print(f"ftops emulator: SPEC VIOLATION: {text}", file=sys.stderr)
+
+    # ---- one request ----
+    def respond(self, request: Request) -> Reply:
+        """Check, dispatch and check again; the fault decision is taken by the handler around this."""
+        if "authorization" not in request.headers and "api-key" not in request.headers:
+            return self._arm_or_data_error(request, 401, "Unauthorized", "no bearer token or api-key was sent")
+        op = None
+        if self.book is not None and not any(p in request.path.lower() for p in UNSPECIFIED_PATHS):
+            op = self.book.find(request.method, request.path)
+            problems = (
+                [f"no operation {request.method} {request.path} in the specs"]
+                if op is None
+                else self.book.check_request(op, request.query, _checkable_body(request), request.content_type)
+            )
+            if problems:
+                what = f"request {request.method} {request.path}" + (f" ({op.operation_id})" if op else "")
+                self.violation(f"{what}: {'; '.join(problems)}")
+                if self.strict:
+                    return self._arm_or_data_error(request, 400, "SpecViolation", "; ".join(problems))
+        if request.path.startswith("/openai/"):
+            reply = self.dataplane.handle(request, request.path[len("/openai") :])
+        else:
+            reply = self.arm.handle(request)
+        if op is not None and self.book is not None and isinstance(reply.body, dict | list | type(None)):
+            problems = self.book.check_response(op, reply.status, reply.body)
+            if problems:
+                self.violation(f"response {reply.status} to {request.method} {request.path}: {'; '.join(problems)}")
+                if self.strict:
+                    return error(500, "EmulatorSpecViolation", "; ".join(problems))
+        return reply
+
+    def fault_reply(self, request: Request, fault: Fault) -> Reply:
+        codes = {408: "RequestTimeout", 429: "TooManyRequests", 500: "InternalServerError"}
+        code = codes.get(fault.status or 500, "ServiceUnavailable")
+        reply = self._arm_or_data_error(request, fault.status or 500, code, f"injected fault {fault.status}")
+        reply.headers.update(dict(fault.headers))
+        return reply
+
+    @staticmethod
+    def _arm_or_data_error(request: Request, status: int, code: str, message: str) -> Reply:
+        if request.path.startswith("/openai/"):
+            data_codes = {"TooManyRequests": "tooManyRequests", "Unauthorized": "unauthorized"}
+            return error(status, data_codes.get(code, code[0].lower() + code[1:]), message)
+        return error(status, code, message)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+    server_version = "ftops-emulator"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and --json stay clean
+        return
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    raise ValueError("body too large")
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY_BYTES:
+            raise ValueError("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self) -> None:
+        emulator = self.emulator
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        try:
+            body = self._read_body()
+        except ValueError:
+            self._send(error(413, "RequestEntityTooLarge", "request body too large"), Fault())
+            return
+        if path.startswith(ADMIN_PREFIX):
+            self._send(self._admin(path, body), Fault())
+            return
+        account = "default"
+        if path.startswith(ACCOUNT_PREFIX):
+            _, _, rest = path[len(ACCOUNT_PREFIX) :].partition("/")
+            account = path[len(ACCOUNT_PREFIX) :].split("/", 1)[0]
+            path = "/" + rest
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        host = self.headers.get("host") or f"{emulator.host}:{emulator.port}"
+        request = Request(self.command, path, query, headers, body, account=account, base_url=f"http://{host}")
+        parse_body(request)
+        with emulator._lock:
+            emulator.requests += 1
+        fault = emulator.faults.decide(self.command, path)
+        if fault.latency_ms:
+            time.sleep(fault.latency_ms / 1000)
+        if fault.drop_before:
+            self._drop()
+            return
+        reply = emulator.fault_reply(request, fault) if fault.status else emulator.respond(request)
+        if fault.drop_after:
+            self._drop()
+            return
+        self._send(reply, fault)
+
+    def _admin(self, path: str, body: bytes) -> Reply:
+        emulator = self.emulator
+        name = path[len(ADMIN_PREFIX) :]
+        if name == "state" and self.command == "GET":
+            return Reply(200, emulator.state())
+        if name == "faults" and self.command == "POST":
+            data = json.loads(body or b"{}")
+            try:
+                emulator.set_faults(str(data.get("spec") or ""), data.get("seed"))
+            except Exception as exc:  # a bad spec is the caller's error, reported in the envelope
+                return error(400, "BadFaultSpec", str(exc))
+            return Reply(200, {"faults": emulator.faults.spec})
+        if name == "reset" and self.command == "POST":
+            emulator.dataplane.accounts.clear()
+            emulator.arm.reset()
+            emulator.violations.clear()
+            return Reply(200, {"reset": True})
+        return error(404, "NotFound", f"no admin endpoint {path}")
+
+    def _send(self, reply: Reply, fault: Fault) -> None:
+        payload = reply.encoded()
+        try:
+            self.send_response(reply.status)
+            if payload or reply.status not in (204, 304):
+                self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-ms-request-id", f"emulator-{time.monotonic_ns()}")
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if fault.slow_body_ms and payload:
+                pieces = 10
+                step = max(1, len(payload) // pieces)
+                for start in range(0, len(payload), step):
+                    self.wfile.write(payload[start : start + step])
+                    self.wfile.flush()
+                    time.sleep(fault.slow_body_ms / 1000 / pieces)
+            else:
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _checkable_body(request: Request) -> Any:
+    """The body as the spec sees it: JSON, or form fields with each file part standing for its binary string."""
+    if request.form:
+        return {k: (v[0] or "") if isinstance(v, tuple) else v for k, v in request.form.items()}
+    return request.json

@@ -1,0 +1,1 @@
+from ftops.emulator.testing import emulator  # noqa: F401
