@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ftops.cli import catalog_cmds, check_cmd
+from ftops.cli import catalog_cmds, check_cmd, emulator_cmd
 
 app = typer.Typer(
     name="ftops",
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.command("models")(catalog_cmds.models)
 app.command("availability")(catalog_cmds.availability)
 app.command("check")(check_cmd.check)
+app.add_typer(emulator_cmd.app, name="emulator")
 
 
 def main(argv: list[str] | None = None) -> None:
