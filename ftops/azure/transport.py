@@ -133,6 +133,7 @@ class Transport:
     sleep: Callable[[float], None] = time.sleep
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(30.0, connect=10.0))
     rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -167,7 +168,7 @@ class Transport:
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         what = f"{method} {redact_url(url).split('?')[0]}"
         send_headers = {"User-Agent": user_agent(), "Accept": "application/json", **(headers or {})}
-        deadline = time.monotonic() + self.policy.budget_seconds
+        deadline = self.clock() + self.policy.budget_seconds
         attempt = 0
         assert self.http_client is not None
         while True:
@@ -227,7 +228,7 @@ class Transport:
             self.sleep(delay)
 
     def _may_retry(self, deadline: float, delay: float) -> bool:
-        return time.monotonic() + delay <= deadline and self.budget.spend()
+        return self.clock() + delay <= deadline and self.budget.spend()
 
     def _check_host(self, url: str) -> None:
         # A nextLink or operation URL on another host would receive our token: refuse it.
