@@ -17,6 +17,8 @@ from ftops.errors import UsageError
 EMULATOR_ENV = "FTOPS_AZURE_EMULATOR"
 TOKEN_ENV = "FTOPS_AZURE_TOKEN"  # a fixed bearer token for ARM and the data plane (CI, emulator)
 OPENAI_KEY_ENV = "FTOPS_AZURE_OPENAI_KEY"  # an `api-key` for the Azure OpenAI data plane
+SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"  # the subscription ARM questions are asked in (live availability)
+EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -67,3 +69,18 @@ def load_settings(environ: dict[str, str] | None = None) -> AzureSettings:
                 hint=f"set {EMULATOR_ENV}=http://127.0.0.1:PORT (see `ftops emulator serve`), or unset it",
             )
     return AzureSettings(emulator=emulator)
+
+
+def subscription_id(settings: AzureSettings, environ: dict[str, str] | None = None) -> str:
+    """The subscription for subscription-level ARM calls: $AZURE_SUBSCRIPTION_ID, or a fixed one on the emulator."""
+    from ftops.errors import UserError
+
+    env = os.environ if environ is None else environ
+    if found := (env.get(SUBSCRIPTION_ENV) or "").strip():
+        return found
+    if settings.emulator:
+        return EMULATOR_SUBSCRIPTION
+    raise UserError(
+        "no Azure subscription given for the live check",
+        hint=f"set {SUBSCRIPTION_ENV} (e.g. `export {SUBSCRIPTION_ENV}=$(az account show --query id -o tsv)`)",
+    )
