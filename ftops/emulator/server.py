@@ -79,8 +79,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="ftops-emulator", daemon=True)
         self._thread.start()
@@ -171,6 +170,11 @@ class Emulator:
             data_codes = {"TooManyRequests": "tooManyRequests", "Unauthorized": "unauthorized"}
             return error(status, data_codes.get(code, code[0].lower() + code[1:]), message)
         return error(status, code, message)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 drops connects when clients sweep regions in parallel
 
 
 class _Handler(BaseHTTPRequestHandler):
