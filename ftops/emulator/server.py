@@ -81,7 +81,9 @@ class Emulator:
         handler = type("Handler", (_Handler,), {"emulator": self})
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ftops-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ftops-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
