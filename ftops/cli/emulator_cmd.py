@@ -38,7 +38,12 @@ def serve(
     from ftops.emulator.server import Emulator
     from ftops.errors import UsageError
 
-    emulator = Emulator(port=port, faults=faults, seed=seed, strict=strict)
+    from ftops.emulator.specs import SPECS_ENV, SpecsNotFound
+
+    try:
+        emulator = Emulator(port=port, faults=faults, seed=seed, strict=strict)
+    except SpecsNotFound as exc:
+        raise UsageError(str(exc), hint=f"point {SPECS_ENV} at the folder holding the Azure REST spec files") from None
     try:
         emulator.start()  # binds first, so the URL printed is the real one (port 0 picks a free port)
     except OSError as exc:
