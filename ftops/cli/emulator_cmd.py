@@ -36,9 +36,8 @@ def serve(
 
     from ftops.cli import render
     from ftops.emulator.server import Emulator
-    from ftops.errors import UsageError
-
     from ftops.emulator.specs import SPECS_ENV, SpecsNotFound
+    from ftops.errors import UsageError
 
     try:
         emulator = Emulator(port=port, faults=faults, seed=seed, strict=strict)
