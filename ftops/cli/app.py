@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ftops.cli import catalog_cmds, check_cmd, emulator_cmd
+from ftops.cli import catalog_cmds, check_cmd, deploy_cmd, emulator_cmd, jobs_cmd, launch_cmd
 
 app = typer.Typer(
     name="ftops",
@@ -21,6 +21,9 @@ app = typer.Typer(
 app.command("models")(catalog_cmds.models)
 app.command("availability")(catalog_cmds.availability)
 app.command("check")(check_cmd.check)
+app.command("launch")(launch_cmd.launch)
+app.add_typer(jobs_cmd.app, name="jobs")
+app.command("deploy")(deploy_cmd.deploy)
 app.add_typer(emulator_cmd.app, name="emulator")
 
 

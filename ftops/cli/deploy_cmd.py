@@ -1,0 +1,93 @@
+"""`ftops deploy`: deploy a fine-tuned model on the account that trained it and wait until it serves."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ftops.cli.options import JsonOption, OutputsOption, StackOption
+
+
+class SkuChoice(StrEnum):
+    standard = "Standard"
+    global_standard = "GlobalStandard"
+    developer = "Developer"
+
+
+def deploy(
+    job: Annotated[str, typer.Argument(help="The fine-tuning job id (or launch key) whose model to deploy.")],
+    stack: StackOption = None,
+    outputs: OutputsOption = None,
+    name: Annotated[str | None, typer.Option("--name", help="Deployment name; default derived from the job.")] = None,
+    sku: Annotated[SkuChoice, typer.Option("--sku", help="Deployment type.")] = SkuChoice.standard,
+    capacity: Annotated[int, typer.Option("--capacity", min=1, max=10000, help="Capacity units (thousand TPM).")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Deploy a fine-tuned model (an ARM deployment on the training account); idempotent.
+
+    Running it again finds the same deployment instead of creating a second one. Fine-tuned
+    deployments bill for hosting every hour they exist, used or not.
+
+    Example: ftops deploy ftjob-abc123 --stack dev --sku Standard --capacity 1
+    """
+    from ftops.catalog import load_catalog
+    from ftops.cli import render
+    from ftops.cli.progress import Steps
+    from ftops.errors import UsageError
+    from ftops.jobs.clients import arm, data_plane, poll_seconds
+    from ftops.jobs.deploy import DeployRequest, region_for_endpoint
+    from ftops.jobs.deploy import deploy as deploy_model
+    from ftops.jobs.ledger import Ledger, default_path
+    from ftops.jobs.locate import locate_job
+    from ftops.outputs import load_outputs
+
+    if not (stack or outputs):
+        raise UsageError("ftops deploy needs the stack the job ran on", hint="pass --stack S or --outputs FILE")
+    stack_outputs = load_outputs(stack, outputs)
+    with Ledger() as ledger:
+        where = locate_job(job, ledger, stack_outputs)
+    region = region_for_endpoint(stack_outputs, where.endpoint)
+    with data_plane(where.endpoint) as plane:
+        found = where.job or plane.fine_tuning.jobs.get(where.job_id)
+    steps = Steps(as_json)
+    request = DeployRequest(job=found, name=name, sku=sku.value, capacity=capacity)
+    with arm(stack_outputs.subscription_id) as client:
+        deployment, created = deploy_model(
+            client,
+            stack_outputs,
+            region,
+            request,
+            state_dir=default_path().parent,
+            poll_seconds=poll_seconds(5.0),
+            on_step=lambda text: steps("deploy", text),
+        )
+    if where.launch is not None:
+        with Ledger() as ledger:
+            ledger.update(where.launch.key, deployment=deployment.get("name"))
+    limits = load_catalog().limits
+    properties = deployment.get("properties") or {}
+    result = {
+        "deployment": deployment.get("name"),
+        "created": created,
+        "model": (properties.get("model") or {}).get("name"),
+        "account": region.account_name,
+        "location": region.location,
+        "endpoint": region.endpoint,
+        "sku": (deployment.get("sku") or {}).get("name"),
+        "capacity": (deployment.get("sku") or {}).get("capacity"),
+        "provisioning_state": properties.get("provisioningState"),
+        "note": f"fine-tuned deployments bill for hosting every hour; one left inactive for "
+        f"{limits.inactive_deployment_deleted_after_days} days is deleted by the service",
+    }
+    if as_json:
+        render.print_json(result)
+        return
+    verb = "deployed" if created else "already deployed"
+    render.line(
+        f"[green]✓[/] {verb}: [bold]{result['deployment']}[/] serving {result['model']} "
+        f"({result['sku']} x{result['capacity']}) on {region.account_name} ({region.location})"
+    )
+    render.line(f"  endpoint: {region.endpoint}  (deployment name: {result['deployment']})")
+    render.note(result["note"])

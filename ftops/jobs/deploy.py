@@ -1,0 +1,136 @@
+"""Deploy a fine-tuned model on the account that trained it, idempotently, and wait until it serves.
+
+Deployments on one account must be created one after another (Azure answers parallel creates
+with 409), so creates on an account hold a per-account lock file, and a 409 from another client
+is waited out a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ftops.azure.arm import ArmClient
+from ftops.azure.errors import AzureConflictError
+from ftops.errors import AzureRefusedError, UserError
+from ftops.naming import resource_name, short_hash
+from ftops.outputs import RegionOutput, StackOutputs
+
+CONFLICT_RETRIES = 6
+CONFLICT_WAIT_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    job: dict[str, Any]
+    name: str | None = None
+    sku: str = "Standard"
+    capacity: int = 1
+
+
+def region_for_endpoint(outputs: StackOutputs, endpoint: str) -> RegionOutput:
+    """The stack's account behind a data-plane endpoint (where the job ran)."""
+    wanted = endpoint.rstrip("/")
+    for region in outputs.regions:
+        if region.endpoint.rstrip("/") == wanted:
+            return region
+    raise UserError(
+        f"the account {endpoint} is not part of stack {outputs.environment}",
+        hint="pass the --stack (or --outputs) the job was launched on",
+    )
+
+
+def default_deployment_name(job: dict[str, Any]) -> str:
+    """A stable name per job, valid for Azure: the base model plus a hash of the job id."""
+    base = str(job.get("model") or "model").split(".ft-")[0]
+    return resource_name("deployment", base, "ft", short_hash(str(job.get("id")), length=8))
+
+
+def fine_tuned_model(job: dict[str, Any]) -> str:
+    status = job.get("status")
+    model = job.get("fine_tuned_model")
+    if status != "succeeded" or not model:
+        raise UserError(
+            f"job {job.get('id')} is {status}; only a succeeded job has a model to deploy",
+            hint=f"wait for it with `ftops jobs wait {job.get('id')}`",
+        )
+    return str(model)
+
+
+@contextmanager
+def account_lock(state_dir: Path, account_id: str) -> Iterator[None]:
+    """Serialize deployment creates on one account across ftops processes on this machine."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / f"deploy-{short_hash(account_id, length=16)}.lock"
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def deploy(
+    arm: ArmClient,
+    outputs: StackOutputs,
+    region: RegionOutput,
+    request: DeployRequest,
+    *,
+    state_dir: Path,
+    poll_seconds: float = 5.0,
+    on_step: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, Any], bool]:
+    """Create (or find) the deployment and wait until it serves. Returns (deployment, created_now)."""
+    say = on_step or (lambda text: None)
+    model = fine_tuned_model(request.job)
+    name = request.name or default_deployment_name(request.job)
+    group, account = outputs.resource_group, region.account_name
+    with account_lock(state_dir, region.account_id):
+        existing = arm.deployments.get(group, account, name)
+        if existing is not None:
+            serving = ((existing.get("properties") or {}).get("model") or {}).get("name")
+            if serving != model:
+                raise UserError(
+                    f"deployment '{name}' on {account} already serves {serving}",
+                    hint="choose another --name, or delete it with `ftops deployments delete`",
+                )
+            say(f"deployment {name} already exists; waiting until it serves")
+            return _wait_existing(arm, group, account, name, poll_seconds, sleep), False
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                say(f"creating deployment {name} of {model} ({request.sku} x{request.capacity}) on {account}")
+                poller = arm.deployments.begin_create(
+                    group, account, name, model=model, version="1", sku=request.sku, capacity=request.capacity
+                )
+                return poller.result(poll_seconds=poll_seconds), True
+            except AzureConflictError:
+                if attempt == CONFLICT_RETRIES:
+                    raise
+                say(f"another deployment is in progress on {account}; waiting {CONFLICT_WAIT_SECONDS:.0f}s")
+                sleep(CONFLICT_WAIT_SECONDS)
+    raise AssertionError("unreachable")
+
+
+def _wait_existing(
+    arm: ArmClient, group: str, account: str, name: str, poll_seconds: float, sleep: Callable[[float], None]
+) -> dict[str, Any]:
+    deadline = time.monotonic() + 3600
+    while True:
+        found = arm.deployments.get(group, account, name) or {}
+        state = str((found.get("properties") or {}).get("provisioningState") or "")
+        if state == "Succeeded":
+            return found
+        if state in ("Failed", "Canceled"):
+            raise AzureRefusedError(
+                f"deployment '{name}' on {account} is {state}",
+                hint="delete it with `ftops deployments delete` and deploy again",
+            )
+        if time.monotonic() > deadline:
+            raise UserError(f"deployment '{name}' still {state} after an hour")
+        sleep(poll_seconds)

@@ -1,0 +1,105 @@
+"""Follow a fine-tuning job to its end: status, step, loss from metric events, checkpoints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftops.azure.openai import JOB_DONE, OpenAIDataPlane
+from ftops.errors import AzureFailureError, AzureRefusedError
+
+
+@dataclass
+class JobProgress:
+    """What a person following a job wants to see, updated on every poll."""
+
+    job_id: str
+    status: str = "unknown"
+    step: int | None = None
+    train_loss: float | None = None
+    checkpoints: int = 0
+    fine_tuned_model: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        parts = [f"job {self.job_id}", self.status]
+        if self.step is not None:
+            parts.append(f"step {self.step}")
+        if self.train_loss is not None:
+            parts.append(f"loss {self.train_loss:.4f}")
+        if self.checkpoints:
+            parts.append(f"{self.checkpoints} checkpoint{'s' if self.checkpoints != 1 else ''}")
+        return "  ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "status": self.status,
+            "step": self.step,
+            "train_loss": self.train_loss,
+            "checkpoints": self.checkpoints,
+            "fine_tuned_model": self.fine_tuned_model,
+        }
+
+
+def follow_job(
+    plane: OpenAIDataPlane,
+    job_id: str,
+    *,
+    poll_seconds: float = 10.0,
+    timeout: float = 721 * 3600.0,
+    on_update: Callable[[JobProgress], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, Any], JobProgress]:
+    """Poll until the job succeeds, fails, is cancelled or paused; return the job and its progress."""
+    progress = JobProgress(job_id)
+    seen_events: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        job = plane.fine_tuning.jobs.get(job_id)
+        progress.status = job.get("status") or "unknown"
+        progress.fine_tuned_model = job.get("fine_tuned_model")
+        _read_new_events(plane, job_id, seen_events, progress)
+        if progress.status in ("running", "succeeded", "paused"):
+            progress.checkpoints = sum(1 for _ in plane.fine_tuning.jobs.checkpoints(job_id))
+        if on_update:
+            on_update(progress)
+        if progress.status in JOB_DONE or progress.status == "paused":
+            return job, progress
+        if time.monotonic() + poll_seconds > deadline:
+            raise AzureFailureError(f"job {job_id} still {progress.status} after {timeout / 3600:.0f} h")
+        sleep(poll_seconds)
+
+
+def _read_new_events(plane: OpenAIDataPlane, job_id: str, seen: set[str], progress: JobProgress) -> None:
+    fresh = []
+    for event in plane.fine_tuning.jobs.events(job_id, max_items=500):  # newest first
+        if event.get("id") in seen:
+            break
+        fresh.append(event)
+    for event in reversed(fresh):
+        seen.add(event.get("id", ""))
+        data = event.get("data") or {}
+        if event.get("type") == "metrics" and isinstance(data, dict):
+            if isinstance(data.get("step"), int | float):
+                progress.step = int(data["step"])
+            if isinstance(data.get("train_loss"), int | float):
+                progress.train_loss = float(data["train_loss"])
+        elif event.get("message"):
+            progress.messages.append(str(event["message"]))
+
+
+def raise_if_failed(job: dict[str, Any]) -> None:
+    """A job the service failed ends the command with exit 3 and the service's reason."""
+    if job.get("status") == "failed":
+        error = job.get("error") or {}
+        reason = error.get("message") or "the service gave no reason"
+        raise AzureRefusedError(
+            f"fine-tuning job {job.get('id')} failed: {reason}",
+            hint="fix the cause (often the training data: `ftops data validate`) and launch again",
+            code=error.get("code"),
+        )
+    if job.get("status") == "cancelled":
+        raise AzureRefusedError(f"fine-tuning job {job.get('id')} was cancelled")

@@ -1,0 +1,302 @@
+"""Launch an Azure OpenAI fine-tune exactly once: validate, upload, wait for processing, create the job.
+
+Every step is recorded in the ledger before the call that depends on it. A rerun of the same launch
+(same stack, target, model, method, hyperparameters and dataset bytes) resumes where the last one
+stopped: files already uploaded are reused (found in the ledger, or on the service by their
+content-addressed filename when the upload's response was lost), and a job whose create response was
+lost is found again by the launch's unique suffix instead of being created twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ftops.azure.errors import AzureMaybeAppliedError, AzureNotFoundError
+from ftops.azure.openai import OpenAIDataPlane
+from ftops.catalog import Catalog, Method, Model, TrainingType
+from ftops.errors import UsageError
+from ftops.jobs.ledger import Launch, Ledger, launch_identity
+from ftops.jobs.targets import Target, resolve_target
+from ftops.outputs import StackOutputs
+
+StepReporter = Callable[[str, str], None]
+SUFFIX_MAX = 40  # the service's limit for a job suffix
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """What the user asked for, as parsed from the command line."""
+
+    stack: str
+    model: str
+    method: Method
+    train: Path
+    validation: Path | None = None
+    region: str | None = None
+    project: str | None = None
+    training_type: TrainingType | None = None
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    grader: dict[str, Any] | None = None
+    suffix: str | None = None
+    seed: int | None = None
+    new: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What launch needs from data validation: content hashes and whether images are present."""
+
+    train_sha256: str
+    validation_sha256: str | None
+    vision: bool
+    summary: dict[str, Any]
+
+
+@dataclass
+class LaunchOutcome:
+    launch: Launch
+    resumed: bool
+    reused_files: list[str] = field(default_factory=list)
+    recovered_job: bool = False
+    job: dict[str, Any] | None = None
+
+
+def base_model_id(model: Model) -> str:
+    """The model id the fine-tuning API expects, e.g. gpt-4.1-mini-2025-04-14."""
+    return f"{model.name}-{model.version}" if model.version else model.name
+
+
+def launch_suffix(user_suffix: str | None, key: str) -> str:
+    """A suffix unique to this launch (so a lost create response can be found), keeping the user's part."""
+    marker = re.sub(r"[^A-Za-z0-9]", "", key)[:10]
+    if not user_suffix:
+        return f"ft-{marker}"
+    head = user_suffix[: SUFFIX_MAX - len(marker) - 1]
+    return f"{head}-{marker}"
+
+
+def check_request(request: LaunchRequest, model: Model) -> None:
+    """Flag combinations the service would refuse after an upload, before anything is sent."""
+    if request.suffix is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,28}", request.suffix):
+        raise UsageError(
+            f"--suffix {request.suffix!r} is not valid",
+            hint="use up to 28 letters, digits, '-' or '_' (ftops appends a short launch marker)",
+        )
+    if request.method == "rft":
+        if request.grader is None:
+            raise UsageError("reinforcement fine-tuning needs a grader", hint="pass --grader grader.json")
+        if request.validation is None:
+            raise UsageError("reinforcement fine-tuning needs a validation file", hint="pass --validation FILE")
+    elif request.grader is not None:
+        raise UsageError(f"--grader applies to rft only, not {request.method}")
+    if "beta" in request.hyperparameters and request.method != "dpo":
+        raise UsageError("--beta applies to dpo only")
+    if not model.is_openai:
+        raise UsageError(
+            f"{model.name} is not an Azure OpenAI model",
+            hint="open models are fine-tuned in hub projects; see `ftops availability --model` for where",
+        )
+
+
+def plan_launch(
+    request: LaunchRequest, outputs: StackOutputs, catalog: Catalog, facts: DatasetFacts, ledger: Ledger
+) -> tuple[Target, Launch, bool]:
+    """Resolve the target and record (or find) the launch. Returns (target, launch, resumed)."""
+    model = catalog.model(request.model)
+    check_request(request, model)
+    target = resolve_target(
+        outputs,
+        catalog,
+        model,
+        request.method,
+        "vision" if facts.vision else "text",
+        region=request.region,
+        project=request.project,
+        training_type=request.training_type,
+        stack=request.stack,
+    )
+    params: dict[str, Any] = {
+        "hyperparameters": request.hyperparameters,
+        "seed": request.seed,
+        "suffix": request.suffix,
+    }
+    if request.grader is not None:
+        params["grader"] = request.grader
+    identity = launch_identity(
+        stack=request.stack,
+        target=target.key,
+        model=model.name,
+        method=request.method,
+        params=params,
+        train_sha256=facts.train_sha256,
+        validation_sha256=facts.validation_sha256,
+    )
+    before = ledger.latest(identity)
+    draft = Launch(
+        key="",
+        run=0,
+        identity=identity,
+        stack=request.stack,
+        target=target.key,
+        kind=target.kind,
+        location=target.location,
+        endpoint=target.endpoint,
+        resource_id=target.resource_id,
+        model=model.name,
+        method=request.method,
+        params=_json(params),
+        train_sha256=facts.train_sha256,
+        validation_sha256=facts.validation_sha256,
+        suffix="",
+        state="planned",
+    )
+    launch = ledger.start(draft, new_run=request.new)
+    resumed = before is not None and launch.key == before.key
+    if not launch.suffix:
+        launch = ledger.update(launch.key, suffix=launch_suffix(request.suffix, launch.key))
+    return target, launch, resumed
+
+
+def _json(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+class Launcher:
+    """Carries a planned launch through upload, processing and job creation on one account."""
+
+    def __init__(
+        self,
+        plane: OpenAIDataPlane,
+        ledger: Ledger,
+        catalog: Catalog,
+        *,
+        on_step: StepReporter | None = None,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self.plane = plane
+        self.ledger = ledger
+        self.catalog = catalog
+        self.on_step = on_step or (lambda step, detail: None)
+        self.poll_seconds = poll_seconds
+
+    def run(self, launch: Launch, request: LaunchRequest, target: Target, outcome: LaunchOutcome) -> LaunchOutcome:
+        if launch.job_id:
+            outcome.job = self.plane.fine_tuning.jobs.get(launch.job_id)
+            outcome.launch = launch
+            return outcome
+        train_id = self._ensure_file(launch, "train_file_id", request.train, launch.train_sha256, outcome)
+        launch = self.ledger.get(launch.key) or launch
+        validation_id = None
+        if request.validation is not None and launch.validation_sha256:
+            validation_id = self._ensure_file(
+                launch, "validation_file_id", request.validation, launch.validation_sha256, outcome
+            )
+        launch = self.ledger.update(launch.key, state="uploaded")
+        for file_id in filter(None, (train_id, validation_id)):
+            self.on_step("processing", f"waiting for Azure to process {file_id}")
+            self.plane.files.wait_processed(file_id, poll_seconds=self.poll_seconds)
+        job = self._ensure_job(launch, request, target, train_id, validation_id, outcome)
+        outcome.job = job
+        outcome.launch = self.ledger.update(launch.key, state="created", job_id=job["id"], job_status=job.get("status"))
+        return outcome
+
+    # ---- files
+    def _ensure_file(self, launch: Launch, column: str, path: Path, sha256: str, outcome: LaunchOutcome) -> str:
+        endpoint = launch.endpoint or ""
+        known = [c for c in (getattr(launch, column), self.ledger.upload_for(endpoint, sha256)) if c]
+        for candidate in dict.fromkeys(known):
+            if self._usable(candidate):
+                self._remember(launch, column, endpoint, sha256, candidate, path)
+                outcome.reused_files.append(candidate)
+                self.on_step("upload", f"{path.name}: reusing {candidate}")
+                return candidate
+        if known:  # the service no longer has it (deleted, or failed processing)
+            self.ledger.forget_upload(endpoint, sha256)
+        name = upload_name(sha256, path)
+        if found := self._find_uploaded(name):
+            self._remember(launch, column, endpoint, sha256, found, path)
+            outcome.reused_files.append(found)
+            self.on_step("upload", f"{path.name}: found earlier upload {found}")
+            return found
+        self.ledger.update(launch.key, state="uploading")
+        self.on_step("upload", f"uploading {path.name} ({path.stat().st_size:,} bytes)")
+        try:
+            uploaded = self.plane.files.upload(path, filename=name)
+        except AzureMaybeAppliedError:
+            # The connection broke after sending: Azure may have stored it. Look before sending again.
+            found = self._find_uploaded(name)
+            uploaded = {"id": found} if found else self.plane.files.upload(path, filename=name)
+        self._remember(launch, column, endpoint, sha256, uploaded["id"], path)
+        return uploaded["id"]
+
+    def _remember(self, launch: Launch, column: str, endpoint: str, sha256: str, file_id: str, path: Path) -> None:
+        self.ledger.record_upload(endpoint, sha256, file_id, upload_name(sha256, path))
+        self.ledger.update(launch.key, **{column: file_id})
+
+    def _usable(self, file_id: str) -> bool:
+        try:
+            found = self.plane.files.get(file_id)
+        except AzureNotFoundError:
+            return False
+        return found.get("status") not in ("error", "deleted")
+
+    def _find_uploaded(self, name: str) -> str | None:
+        for found in self.plane.files.list(purpose="fine-tune"):
+            if found.get("filename") == name and found.get("status") not in ("error", "deleted"):
+                return found["id"]
+        return None
+
+    # ---- job
+    def _ensure_job(
+        self,
+        launch: Launch,
+        request: LaunchRequest,
+        target: Target,
+        train_id: str,
+        validation_id: str | None,
+        outcome: LaunchOutcome,
+    ) -> dict[str, Any]:
+        if found := self._find_job(launch, train_id):
+            outcome.recovered_job = True
+            self.on_step("create", f"found the job created earlier: {found['id']}")
+            return found
+        self.ledger.update(launch.key, state="creating")
+        model = self.catalog.model(launch.model)
+        arguments: dict[str, Any] = {
+            "validation_file": validation_id,
+            "method": request.method,
+            "hyperparameters": request.hyperparameters or None,
+            "grader": request.grader,
+            "suffix": launch.suffix,
+            "seed": request.seed,
+            "training_type": target.training_type if target.training_type != "standard" else None,
+        }
+        self.on_step("create", f"creating the fine-tuning job on {target.name} ({target.location})")
+        try:
+            return self.plane.fine_tuning.jobs.create(base_model_id(model), train_id, **arguments)
+        except AzureMaybeAppliedError:
+            if found := self._find_job(launch, train_id):
+                outcome.recovered_job = True
+                return found
+            return self.plane.fine_tuning.jobs.create(base_model_id(model), train_id, **arguments)
+
+    def _find_job(self, launch: Launch, train_id: str) -> dict[str, Any] | None:
+        """A job on the service carrying this launch's suffix and training file, not claimed by another launch."""
+        claimed = self.ledger.claimed_job_ids()
+        for job in self.plane.fine_tuning.jobs.list(max_items=1000):
+            if job.get("id") in claimed:
+                continue
+            if job.get("suffix") == launch.suffix and job.get("training_file") == train_id:
+                return job
+        return None
+
+
+def upload_name(sha256: str, path: Path) -> str:
+    """Content-addressed filename: lets a rerun find an upload whose response was lost."""
+    return f"ftops-{sha256[:16]}-{path.name}"
