@@ -6,10 +6,11 @@ import sys
 
 import typer
 
-from ftops.cli import catalog_cmds, check_cmd, deploy_cmd, emulator_cmd, jobs_cmd, launch_cmd
+from ftops.cli.lazy import LazyGroup
 
 app = typer.Typer(
     name="ftops",
+    cls=LazyGroup,
     help="Stand up Azure AI Foundry fine-tuning environments and run fine-tunes on them.\n\n"
     "Exit codes: 0 ok, 1 user error, 2 usage error, 3 Azure refused, 4 Azure or network failure.",
     no_args_is_help=True,
@@ -18,13 +19,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-app.command("models")(catalog_cmds.models)
-app.command("availability")(catalog_cmds.availability)
-app.command("check")(check_cmd.check)
-app.command("launch")(launch_cmd.launch)
-app.add_typer(jobs_cmd.app, name="jobs")
-app.command("deploy")(deploy_cmd.deploy)
-app.add_typer(emulator_cmd.app, name="emulator")
+
+@app.callback()
+def _root() -> None:
+    """Commands are listed in ftops.cli.lazy.COMMANDS and imported on first use."""
 
 
 def main(argv: list[str] | None = None) -> None:

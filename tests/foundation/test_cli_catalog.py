@@ -161,3 +161,13 @@ def test_shell_completion_offers_model_names() -> None:
     }
     done = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=60)
     assert "gpt-4.1-nano" in done.stdout
+
+
+def test_lazy_command_table_matches_the_commands() -> None:
+    """`ftops --help` shows each command's help line without importing it; it must equal the real one."""
+    from ftops.cli.lazy import COMMANDS, load
+
+    for name, (_, _, _, short_help) in COMMANDS.items():
+        command = load(name)
+        real = (command.help or "").strip().splitlines()[0]
+        assert short_help == real, name

@@ -1,0 +1,106 @@
+"""Commands are imported only when used, so `ftops --help` and completion start fast.
+
+Each entry names where a command lives and its one-line help (shown by `ftops --help` without
+importing the module; a test keeps it equal to the command's own docstring line).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from typer.core import TyperGroup
+
+# name -> (module, attribute, kind, short help)
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "models": (
+        "ftops.cli.catalog_cmds",
+        "models",
+        "command",
+        "List the models ftops can fine-tune, with methods, modalities, offers and regions.",
+    ),
+    "availability": (
+        "ftops.cli.catalog_cmds",
+        "availability",
+        "command",
+        "Where a model can be fine-tuned, or what can be fine-tuned in a region.",
+    ),
+    "check": (
+        "ftops.cli.check_cmd",
+        "check",
+        "command",
+        "Validate a stack's environment config; print what `pulumi up` will create and where each fine-tune runs.",
+    ),
+    "launch": (
+        "ftops.cli.launch_cmd",
+        "launch",
+        "command",
+        "Validate the data, upload it, and create a fine-tuning job on the stack's resources.",
+    ),
+    "jobs": (
+        "ftops.cli.jobs_cmd",
+        "app",
+        "group",
+        "List, inspect, follow and control fine-tuning jobs.",
+    ),
+    "deploy": (
+        "ftops.cli.deploy_cmd",
+        "deploy",
+        "command",
+        "Deploy a fine-tuned model (an ARM deployment on the training account); idempotent.",
+    ),
+    "emulator": (
+        "ftops.cli.emulator_cmd",
+        "app",
+        "group",
+        "The local Azure emulator (ARM + Azure OpenAI data plane), for demos and tests.",
+    ),
+}
+
+
+def load(name: str) -> Any:
+    """The click command for `name`, built from its typer definition."""
+    import typer
+
+    module, attribute, kind, _ = COMMANDS[name]
+    target = getattr(import_module(module), attribute)
+    if kind == "group":
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    _plain_help(command)
+    return command
+
+
+def _plain_help(command: Any) -> None:
+    """Plain click-style help everywhere, like the root's (rich help costs start-up time)."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for child in getattr(command, "commands", {}).values():
+        _plain_help(child)
+
+
+class LazyGroup(TyperGroup):
+    """A TyperGroup whose subcommands come from COMMANDS on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                rows.append((name, COMMANDS[name][3]))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
