@@ -47,6 +47,9 @@ def launch(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for reproducible training.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the job to its end.")] = False,
     new: Annotated[bool, typer.Option("--new", help="Launch again even if this exact launch exists.")] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="Only use regions that ARM reports can fine-tune the model right now.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the data, upload it, and create a fine-tuning job on the stack's resources.
@@ -97,8 +100,11 @@ def launch(
     steps = Steps(as_json)
     steps("validate", f"checking {train.name}" + (f" and {validation.name}" if validation else ""))
     facts = dataset_facts(request)
+    live_regions = _live_regions(stack_outputs, model) if live else None
     with Ledger() as ledger:
-        target, planned, resumed = plan_launch(request, stack_outputs, catalog, facts, ledger)
+        target, planned, resumed = plan_launch(
+            request, stack_outputs, catalog, facts, ledger, live_regions=live_regions
+        )
         if resumed:
             steps("resume", f"continuing launch {planned.key} (state {planned.state})")
         with data_plane(target.endpoint or "") as plane:
@@ -145,6 +151,18 @@ def launch(
         result["final"] = follow_and_record(job["id"], target.endpoint or "", as_json=as_json, result=result)
     if as_json:
         render.print_json(result)
+
+
+def _live_regions(stack_outputs: Any, model: str) -> frozenset[str]:
+    """The stack's regions whose live ARM model list has the model with the fine-tune capability."""
+    from ftops.azure import availability
+    from ftops.azure.arm import ArmClient
+    from ftops.catalog import load_catalog
+
+    found = load_catalog().model(model)
+    with ArmClient(stack_outputs.subscription_id) as arm:
+        answers = availability.sweep(arm, [r.location for r in stack_outputs.regions])
+    return frozenset(region for region, answer in answers.items() if answer.offers_model(found))
 
 
 def _read_grader(path: Path | None) -> dict[str, Any] | None:

@@ -103,7 +103,13 @@ def check_request(request: LaunchRequest, model: Model) -> None:
 
 
 def plan_launch(
-    request: LaunchRequest, outputs: StackOutputs, catalog: Catalog, facts: DatasetFacts, ledger: Ledger
+    request: LaunchRequest,
+    outputs: StackOutputs,
+    catalog: Catalog,
+    facts: DatasetFacts,
+    ledger: Ledger,
+    *,
+    live_regions: frozenset[str] | None = None,
 ) -> tuple[Target, Launch, bool]:
     """Resolve the target and record (or find) the launch. Returns (target, launch, resumed)."""
     model = catalog.model(request.model)
@@ -118,6 +124,7 @@ def plan_launch(
         project=request.project,
         training_type=request.training_type,
         stack=request.stack,
+        live_regions=live_regions,
     )
     params: dict[str, Any] = {
         "hyperparameters": request.hyperparameters,

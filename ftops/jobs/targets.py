@@ -43,13 +43,14 @@ def resolve_target(
     training_type: TrainingType | None = None,
     compute: Literal["serverless", "managed"] = "serverless",
     stack: str = "the stack",
+    live_regions: frozenset[str] | None = None,
 ) -> Target:
     """Pick the resource of the stack that can run this fine-tune, or explain what to add."""
     where = catalog.where(model, method, modality)
     if compute == "managed":
         return _managed_target(outputs, model, stack)
     if model.is_openai:
-        return _openai_target(outputs, model, where, region, project, training_type, stack)
+        return _openai_target(outputs, model, where, region, project, training_type, stack, live_regions)
     return _hub_target(outputs, model, region, project, stack)
 
 
@@ -61,9 +62,15 @@ def _openai_target(
     project: str | None,
     training_type: TrainingType | None,
     stack: str,
+    live_regions: frozenset[str] | None = None,
 ) -> Target:
+    """`live_regions`, when given, are the regions ARM reports can fine-tune the model right now."""
     types: list[TrainingType] = [training_type] if training_type else ["standard", "global"]
-    declared = [r for r in outputs.regions if region is None or r.location == region]
+    declared = [
+        r
+        for r in outputs.regions
+        if (region is None or r.location == region) and (live_regions is None or r.location in live_regions)
+    ]
     for kind in types:
         can = where.regions_for(kind)
         for candidate in declared:
@@ -85,6 +92,7 @@ def _openai_target(
     options = "; ".join(f"{t} training in {', '.join(where.regions_for(t))}" for t in wanted)
     have = ", ".join(r.location for r in outputs.regions) or "none"
     scope = f" in {region}" if region else ""
+    scope += " that ARM reports as able to fine-tune it now" if live_regions is not None else ""
     scope += f" with project {project}" if project else ""
     first = where.regions_for(wanted[0])[0] if wanted else "swedencentral"
     raise NotAvailableError(
