@@ -112,36 +112,11 @@ def launch_deploy(outputs_file: Path, *launch_args: str) -> tuple[dict, dict]:
 
 def test_sft_to_deployed_model_and_idempotent_reruns(emulator, outputs_file, tmp_path):
     train = write_jsonl(tmp_path / "train.jsonl", sft_rows())
-    launched, deployed = launch_deploy(
-        outputs_file,
-        "--model",
-        "gpt-4.1-mini",
-        "--method",
-        "sft",
-        "--train",
-        str(train),
-        "--epochs",
-        "2",
-        "--suffix",
-        "support",
-    )
+    args = ["--model", "gpt-4.1-mini", "--method", "sft", "--train", str(train), "--epochs", "2", "--suffix", "support"]
+    launched, deployed = launch_deploy(outputs_file, *args)
     assert launched["target"]["location"] == "swedencentral"
     assert deployed["endpoint"] == "https://aisse.openai.azure.com/"
-    again = ok_json(
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--model",
-        "gpt-4.1-mini",
-        "--method",
-        "sft",
-        "--train",
-        str(train),
-        "--epochs",
-        "2",
-        "--suffix",
-        "support",
-    )
+    again = ok_json("launch", "--outputs", str(outputs_file), *args)
     assert again["resumed"] and again["job_id"] == launched["job_id"]
     assert ok_json("deploy", launched["job_id"], "--outputs", str(outputs_file))["created"] is False
     counters = emulator.counters("aisse")
