@@ -53,6 +53,7 @@ class Model:
     marketplace_countries: str | None = None
     recommended_for: str | None = None
     legacy: bool = False
+    tokenizer: str | None = None  # tiktoken encoding, for exact token counts when available offline
 
     @property
     def is_openai(self) -> bool:
@@ -122,6 +123,9 @@ class Catalog:
         limits = dict(raw["limits"])
         self.limits = Limits(self.sources[limits.pop("source")], limits)
         self.azure_regions: frozenset[str] = frozenset(raw["azure_regions"])
+        data_format = dict(raw["data_format"])
+        self.data_format_source = self.sources[data_format.pop("source")]
+        self.data_format: dict = data_format
         self.models: tuple[Model, ...] = tuple(self._model(m) for m in raw["models"])
         self._by_key: dict[str, Model] = {}
         for model in self.models:

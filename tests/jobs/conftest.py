@@ -71,3 +71,15 @@ def sft_file(tmp_path: Path) -> Path:
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(chat_line(i) for i in range(20)) + "\n")
     return path
+
+
+@pytest.fixture
+def outputs_for(tmp_path: Path):
+    """`outputs_for([(location, account), ...])`: an outputs file whose stack has those accounts."""
+
+    def write(accounts: list[tuple[str, str]]) -> Path:
+        path = tmp_path / "outputs-custom.json"
+        path.write_text(json.dumps({**OUTPUTS, "regions": [region(loc, name) for loc, name in accounts]}))
+        return path
+
+    return write

@@ -170,11 +170,8 @@ def test_invalid_data_is_refused_before_any_upload(emulator, outputs_file, tmp_p
     assert emulator.counters("aisse").get("uploads", 0) == 0
 
 
-def test_stack_without_a_suitable_region_names_regions_and_the_change(emulator, tmp_path):
-    from tests.jobs.conftest import OUTPUTS, region
-
-    path = tmp_path / "outputs.json"
-    path.write_text(json.dumps({**OUTPUTS, "regions": [region("francecentral", "aisfr")]}))
+def test_stack_without_a_suitable_region_names_regions_and_the_change(emulator, outputs_for, tmp_path):
+    path = outputs_for([("francecentral", "aisfr")])
     train = write_jsonl(tmp_path / "rft.jsonl", rft_rows())
     grader = tmp_path / "grader.json"
     grader.write_text(json.dumps(GRADER))
@@ -262,8 +259,15 @@ def test_job_controls(emulator, outputs_file, tmp_path, action):
         "launch", "--outputs", str(outputs_file), "--model", "gpt-4.1-mini", "--method", "sft", "--train", str(train)
     )
     job = launched["job_id"]
+    if action in ("pause", "resume"):  # only a running job pauses: each read moves the emulated job on
+        from ftops.azure.openai import OpenAIDataPlane
+
+        with OpenAIDataPlane("https://aisse.openai.azure.com/") as plane:
+            statuses = [plane.fine_tuning.jobs.get(job)["status"] for _ in range(3)]
+        assert statuses[-1] == "running"
     if action == "resume":
-        ok_json("jobs", "pause", job)
+        assert ok_json("jobs", "pause", job)["status"] == "pausing"
+        assert ok_json("jobs", "show", job)["status"] == "paused"
     answer = ok_json("jobs", action, job)
     expected = {"pause": ("pausing", "paused"), "resume": ("resuming", "running"), "cancel": ("cancelled",)}
     assert answer["status"] in expected[action]

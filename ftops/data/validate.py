@@ -1,0 +1,345 @@
+"""Validate training and validation files in one streaming pass each: memory stays flat whatever the size.
+
+Each line is read, decoded and parsed on its own; only small per-example digests are kept (for
+duplicates and train/validation overlap), so a gigabyte file costs little more memory than a kilobyte one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ftops.catalog import Model, load_catalog
+from ftops.data.formats import CHECKS
+from ftops.data.grader import check_grader, item_fields
+from ftops.data.messages import Rules, Where
+from ftops.data.problems import DataProblem, ProblemLog
+from ftops.data.tokens import count_tokens, counter_for
+from ftops.errors import DataError, UsageError
+
+BOM = b"\xef\xbb\xbf"
+MAX_TRACKED_EXAMPLES = 5_000_000  # digests kept for duplicate/overlap checks (8 bytes each in a set)
+
+
+@dataclass
+class FileReport:
+    file: str
+    role: str  # training | validation
+    bytes: int = 0
+    sha256: str = ""
+    lines: int = 0
+    examples: int = 0
+    blank_lines: int = 0
+    bom: bool = False
+    images: int = 0
+    tokens_total: int = 0
+    tokens_max: int = 0
+    duplicates: int = 0
+    over_context: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ValidationReport:
+    method: str
+    model: str
+    token_counting: str
+    train: FileReport
+    validation: FileReport | None
+    log: ProblemLog
+    overlap: int = 0
+    grader_fields: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.log.error_count == 0
+
+    @property
+    def has_images(self) -> bool:
+        return self.train.images > 0 or (self.validation is not None and self.validation.images > 0)
+
+    @property
+    def problems(self) -> list[DataProblem]:
+        return self.log.kept
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "method": self.method,
+            "model": self.model,
+            "token_counting": self.token_counting,
+            "errors": self.log.error_count,
+            "warnings": self.log.warning_count,
+            "training": self.train.to_dict(),
+            "validation": self.validation.to_dict() if self.validation else None,
+            "overlap": self.overlap,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "problems": [p.to_dict() for p in self.problems],
+            "omitted": self.log.omitted(),
+        }
+
+
+def _rules(model: Model) -> Rules:
+    data = load_catalog().data_format
+    vision = data["vision"]
+    return Rules(
+        roles=frozenset(data["roles"]),
+        message_keys=frozenset(data["message_keys"]),
+        image_formats=frozenset(vision["image_formats"]),
+        max_images=int(vision["max_images_per_example"]),
+        max_image_bytes=int(vision["max_image_bytes"]),
+        vision="vision" in model.modalities,
+        model=model.name,
+    )
+
+
+def _validate_file(
+    path: Path,
+    role: str,
+    method: str,
+    model: Model,
+    log: ProblemLog,
+    *,
+    grader_fields: set[str],
+    training_digests: set[int] | None,
+) -> tuple[FileReport, set[int], int]:
+    """One streaming pass: returns the report, the example digests, and the overlap with training."""
+    name = path.name
+    report = FileReport(file=str(path), role=role)
+    check = CHECKS[method]
+    rules = _rules(model)
+    counter, _ = counter_for(model.tokenizer)
+    limit = model.training_context_tokens
+    digests: set[int] = set()
+    overlap = 0
+    hasher = hashlib.sha256()
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"{role} file {path} not found", hint="check the path") from None
+    except IsADirectoryError:
+        raise UsageError(f"{role} file {path} is a folder, not a JSONL file") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            hasher.update(raw)
+            report.bytes += len(raw)
+            report.lines = number
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+                report.bom = True
+            line = raw.strip()
+            if not line:
+                report.blank_lines += 1
+                continue
+            try:
+                example = json.loads(line)
+            except UnicodeDecodeError as exc:
+                log.error(
+                    "encoding",
+                    name,
+                    number,
+                    "",
+                    f"not UTF-8 text (byte {exc.start} of the line)",
+                    "save the file as UTF-8",
+                )
+                continue
+            except json.JSONDecodeError as exc:
+                log.error(
+                    "json",
+                    name,
+                    number,
+                    "",
+                    f"not valid JSON: {exc.msg} at column {exc.colno}",
+                    "each line must be one complete JSON object",
+                )
+                continue
+            if not isinstance(example, dict):
+                log.error(
+                    "not_object",
+                    name,
+                    number,
+                    "",
+                    f"a line must be a JSON object, not {type(example).__name__}",
+                    'e.g. {"messages": [...]}',
+                )
+                continue
+            report.examples += 1
+            at = Where(log, name, number)
+            stats = check(example, rules, at)
+            report.images += stats.images
+            tokens = count_tokens(stats.texts, stats.chars, stats.messages, counter)
+            report.tokens_total += tokens
+            report.tokens_max = max(report.tokens_max, tokens)
+            if limit and tokens > limit:
+                report.over_context += 1
+                exact = counter is not None
+                message = f"{'' if exact else 'about '}{tokens:,} tokens; {model.name} trains on at most {limit:,}"
+                fix = "shorten or split the example (longer examples are truncated or refused)"
+                (log.error if exact else log.warning)("too_long", name, number, "", message, fix)
+            if method == "rft":
+                missing = sorted(grader_fields - stats.item_fields)
+                if missing:
+                    log.error(
+                        "grader_item_field",
+                        name,
+                        number,
+                        "",
+                        f"missing {', '.join(missing)} (the grader reads "
+                        f"{', '.join('{{item.' + m + '}}' for m in missing)})",
+                        "add the field to every example",
+                    )
+            digest = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big")
+            if training_digests is not None and digest in training_digests:
+                overlap += 1
+                log.warning(
+                    "overlap",
+                    name,
+                    number,
+                    "",
+                    "this example is also in the training file",
+                    "validation examples should be held out from training",
+                )
+            if len(digests) < MAX_TRACKED_EXAMPLES:
+                if digest in digests:
+                    report.duplicates += 1
+                    log.warning(
+                        "duplicate",
+                        name,
+                        number,
+                        "",
+                        "duplicate of an earlier example",
+                        "remove repeated examples; they overweight one answer",
+                    )
+                digests.add(digest)
+    report.sha256 = hasher.hexdigest()
+    return report, digests, overlap
+
+
+def _file_rules(report: FileReport, role: str, log: ProblemLog) -> None:
+    catalog = load_catalog()
+    limits = catalog.limits
+    name = Path(report.file).name
+    if report.bytes >= limits.training_file_max_bytes:
+        log.error(
+            "file_size",
+            name,
+            None,
+            "",
+            f"{report.bytes:,} bytes; files must be under {limits.training_file_max_bytes:,}",
+            "split the data or remove long examples",
+        )
+    if report.blank_lines:
+        log.warning("blank_lines", name, None, "", f"{report.blank_lines} blank line(s)", "remove blank lines")
+    if role != "training" or not report.lines:
+        return
+    if report.examples < limits.min_training_examples:
+        log.error(
+            "too_few",
+            name,
+            None,
+            "",
+            f"{report.examples} examples; the service needs at least {limits.min_training_examples}",
+            "add examples",
+        )
+    elif report.examples < limits.recommended_min_examples:
+        log.warning(
+            "few",
+            name,
+            None,
+            "",
+            f"{report.examples} examples; begin with 50-100 good ones",
+            "add examples for a useful result",
+        )
+    elif report.examples < limits.recommended_production_examples:
+        log.warning(
+            "production",
+            name,
+            None,
+            "",
+            f"{report.examples} examples; 500+ are advised for production",
+            "fine for a first iteration: baseline, measure, refine",
+        )
+
+
+def validate_files(
+    train: Path,
+    method: str,
+    model: str,
+    validation: Path | None = None,
+    grader: dict | None = None,
+) -> ValidationReport:
+    """Validate the training (and validation) file for fine-tuning `model` with `method`."""
+    catalog = load_catalog()
+    found = catalog.model(model)
+    catalog.where(found, method)  # the method must be one the model supports
+    log = ProblemLog()
+    fields: set[str] = set()
+    if method == "rft":
+        if grader is None:
+            log.error(
+                "grader_missing",
+                "grader",
+                None,
+                "",
+                "reinforcement fine-tuning needs a grader",
+                "pass --grader grader.json",
+            )
+        else:
+            check_grader(grader, log)
+            fields = item_fields(grader)
+        if validation is None:
+            log.error(
+                "validation_missing",
+                Path(train).name,
+                None,
+                "",
+                "RFT needs a validation file",
+                "pass --validation FILE with held-out prompts",
+            )
+    train_report, digests, _ = _validate_file(
+        Path(train), "training", method, found, log, grader_fields=fields, training_digests=None
+    )
+    _file_rules(train_report, "training", log)
+    validation_report = None
+    overlap = 0
+    if validation is not None:
+        validation_report, _, overlap = _validate_file(
+            Path(validation), "validation", method, found, log, grader_fields=fields, training_digests=digests
+        )
+        _file_rules(validation_report, "validation", log)
+    return ValidationReport(
+        method=method,
+        model=found.name,
+        token_counting=counter_for(found.tokenizer)[1],
+        train=train_report,
+        validation=validation_report,
+        log=log,
+        overlap=overlap,
+        grader_fields=sorted(fields),
+    )
+
+
+def raise_for_problems(report: ValidationReport) -> None:
+    """A DataError listing the errors (with line and path), so nothing is uploaded."""
+    if report.ok:
+        return
+    from ftops.errors import Problem
+
+    problems = [Problem(p.where, f"{p.message} (fix: {p.fix})") for p in report.problems if p.severity == "error"]
+    omitted = sum(n for code, n in report.log.omitted().items() if report.log.severities[code] == "error")
+    more = f" ({omitted} more not listed)" if omitted else ""
+    raise DataError(
+        f"the data has {report.log.error_count} error(s){more}; nothing was uploaded",
+        hint=f"see every problem with `ftops data validate {report.train.file} --method {report.method} "
+        f"--model {report.model}`",
+        problems=problems,
+    )
