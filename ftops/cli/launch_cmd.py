@@ -92,7 +92,7 @@ def launch(
         project=project,
         training_type=training_type.value if training_type else None,
         hyperparameters=hyperparameters,
-        grader=_read_grader(grader),
+        grader=read_grader(grader),
         suffix=suffix,
         seed=seed,
         new=new,
@@ -165,7 +165,7 @@ def _live_regions(stack_outputs: Any, model: str) -> frozenset[str]:
     return frozenset(region for region, answer in answers.items() if answer.offers_model(found))
 
 
-def _read_grader(path: Path | None) -> dict[str, Any] | None:
+def read_grader(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     import json

@@ -31,6 +31,18 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Validate a stack's environment config; print what `pulumi up` will create and where each fine-tune runs.",
     ),
+    "data": (
+        "ftops.cli.data_cmd",
+        "app",
+        "group",
+        "Check training data before money is spent.",
+    ),
+    "cost": (
+        "ftops.cli.cost_cmd",
+        "cost",
+        "command",
+        "Estimate what a fine-tune will cost before launching it.",
+    ),
     "launch": (
         "ftops.cli.launch_cmd",
         "launch",

@@ -28,15 +28,14 @@ class ExampleStats:
 
 
 def _unknown_keys(example: dict, allowed: frozenset[str], path: str, at: Where) -> None:
-    for key in example:
-        if key not in allowed:
-            prefix = f"{path}." if path else ""
-            at.error(
-                "unknown_key",
-                f"{prefix}{key}",
-                f"unknown key '{key}'",
-                f"remove it; valid keys here: {', '.join(sorted(allowed))}",
-            )
+    for key in example.keys() - allowed:
+        prefix = f"{path}." if path else ""
+        at.error(
+            "unknown_key",
+            f"{prefix}{key}",
+            f"unknown key '{key}'",
+            f"remove it; valid keys here: {', '.join(sorted(allowed))}",
+        )
 
 
 def _tools(example: dict, at: Where, path: str = "") -> None:
@@ -114,7 +113,7 @@ def check_dpo(example: dict, rules: Rules, at: Where) -> ExampleStats:
     rejected = _single_assistant(example.get("non_preferred_output"), "non_preferred_output", rules, at)
     stats.add(preferred)
     stats.add(rejected)
-    if preferred.texts and preferred.texts == rejected.texts:
+    if preferred.messages and example.get("preferred_output") == example.get("non_preferred_output"):
         at.error(
             "dpo_same",
             "non_preferred_output",

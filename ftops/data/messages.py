@@ -24,6 +24,7 @@ class Rules:
     max_image_bytes: int
     vision: bool  # does the model train on images?
     model: str
+    keep_texts: bool = False  # only an exact tokenizer needs the texts themselves
 
 
 @dataclass
@@ -64,8 +65,32 @@ def check_messages(value: Any, path: str, rules: Rules, at: Where, *, allow_imag
         )
         return stats
     for index, message in enumerate(value):
+        if _plain(message, rules, stats):
+            continue
         check_message(message, f"{path}[{index}]", rules, at, stats, allow_images)
     return stats
+
+
+PLAIN_KEYS = frozenset({"role", "content"})
+PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
+def _plain(message: Any, rules: Rules, stats: MessageStats) -> bool:
+    """Fast path for the common message, {"role": ..., "content": "non-empty text"}: nothing to report."""
+    if type(message) is not dict or not message.keys() <= PLAIN_KEYS:
+        return False
+    role = message.get("role")
+    content = message.get("content")
+    if type(content) is not str or role not in PLAIN_ROLES or not content or content.isspace():
+        return False
+    stats.messages += 1
+    stats.chars += len(content)
+    stats.roles.append(role)
+    if role == "assistant":
+        stats.trained_assistant += 1
+    if rules.keep_texts:
+        stats.texts.append(content)
+    return True
 
 
 def check_message(message: Any, path: str, rules: Rules, at: Where, stats: MessageStats, allow_images: bool) -> None:
@@ -73,14 +98,13 @@ def check_message(message: Any, path: str, rules: Rules, at: Where, stats: Messa
         at.error("message_type", path, "a message must be an object", 'use {"role": "user", "content": "..."}')
         return
     stats.messages += 1
-    for key in message:
-        if key not in rules.message_keys:
-            at.error(
-                "unknown_key",
-                f"{path}.{key}",
-                f"unknown message key '{key}'",
-                f"remove it; message keys are {', '.join(sorted(rules.message_keys))}",
-            )
+    for key in message.keys() - rules.message_keys:
+        at.error(
+            "unknown_key",
+            f"{path}.{key}",
+            f"unknown message key '{key}'",
+            f"remove it; message keys are {', '.join(sorted(rules.message_keys))}",
+        )
     role = message.get("role")
     if role not in rules.roles:
         at.error("role", f"{path}.role", f"role {role!r} is not valid", f"use one of {', '.join(sorted(rules.roles))}")
@@ -109,7 +133,8 @@ def check_message(message: Any, path: str, rules: Rules, at: Where, stats: Messa
         return
     if isinstance(content, str):
         stats.chars += len(content)
-        stats.texts.append(content)
+        if rules.keep_texts:
+            stats.texts.append(content)
         if not content.strip() and role != "assistant":
             at.warning("content_empty", f"{path}.content", "content is empty", "remove the message or give it text")
         return
@@ -171,7 +196,8 @@ def _parts(parts: list, path: str, role: str, rules: Rules, at: Where, stats: Me
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text" and isinstance(part.get("text"), str):
             stats.chars += len(part["text"])
-            stats.texts.append(part["text"])
+            if rules.keep_texts:
+                stats.texts.append(part["text"])
         elif kind == "image_url":
             stats.images += 1
             _image(part, where, role, rules, at, allow_images)

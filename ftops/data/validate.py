@@ -7,10 +7,11 @@ duplicates and train/validation overlap), so a gigabyte file costs little more m
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ftops.catalog import Model, load_catalog
 from ftops.data.formats import CHECKS
@@ -21,7 +22,7 @@ from ftops.data.tokens import count_tokens, counter_for
 from ftops.errors import DataError, UsageError
 
 BOM = b"\xef\xbb\xbf"
-MAX_TRACKED_EXAMPLES = 5_000_000  # digests kept for duplicate/overlap checks (8 bytes each in a set)
+MAX_TRACKED_EXAMPLES = 5_000_000  # line hashes kept for duplicate/overlap checks (about 50 bytes each)
 
 
 @dataclass
@@ -88,7 +89,7 @@ class ValidationReport:
         }
 
 
-def _rules(model: Model) -> Rules:
+def _rules(model: Model, keep_texts: bool) -> Rules:
     data = load_catalog().data_format
     vision = data["vision"]
     return Rules(
@@ -99,6 +100,7 @@ def _rules(model: Model) -> Rules:
         max_image_bytes=int(vision["max_image_bytes"]),
         vision="vision" in model.modalities,
         model=model.name,
+        keep_texts=keep_texts,
     )
 
 
@@ -116,8 +118,8 @@ def _validate_file(
     name = path.name
     report = FileReport(file=str(path), role=role)
     check = CHECKS[method]
-    rules = _rules(model)
     counter, _ = counter_for(model.tokenizer)
+    rules = _rules(model, keep_texts=counter is not None)
     limit = model.training_context_tokens
     digests: set[int] = set()
     overlap = 0
@@ -141,26 +143,9 @@ def _validate_file(
                 report.blank_lines += 1
                 continue
             try:
-                example = json.loads(line)
-            except UnicodeDecodeError as exc:
-                log.error(
-                    "encoding",
-                    name,
-                    number,
-                    "",
-                    f"not UTF-8 text (byte {exc.start} of the line)",
-                    "save the file as UTF-8",
-                )
-                continue
-            except json.JSONDecodeError as exc:
-                log.error(
-                    "json",
-                    name,
-                    number,
-                    "",
-                    f"not valid JSON: {exc.msg} at column {exc.colno}",
-                    "each line must be one complete JSON object",
-                )
+                example = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                _parse_problem(line, exc, log, name, number)
                 continue
             if not isinstance(example, dict):
                 log.error(
@@ -197,7 +182,7 @@ def _validate_file(
                         f"{', '.join('{{item.' + m + '}}' for m in missing)})",
                         "add the field to every example",
                     )
-            digest = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big")
+            digest = hash(line)  # 64-bit, fast; digests only live for this process
             if training_digests is not None and digest in training_digests:
                 overlap += 1
                 log.warning(
@@ -222,6 +207,19 @@ def _validate_file(
                 digests.add(digest)
     report.sha256 = hasher.hexdigest()
     return report, digests, overlap
+
+
+def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, name: str, number: int) -> None:
+    """Say whether a line is not UTF-8 or not JSON (and where), only on the error path."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        log.error("encoding", name, number, "", f"not UTF-8 text (byte {bad.start} of the line)", "save as UTF-8")
+        return
+    log.error(
+        "json", name, number, "", f"not valid JSON: {exc.msg} at column {exc.colno}",
+        "each line must be one complete JSON object",
+    )  # fmt: skip
 
 
 def _file_rules(report: FileReport, role: str, log: ProblemLog) -> None:

@@ -1,0 +1,61 @@
+"""Typed access to the dated fine-tuning price table (`prices.yaml`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ftops.errors import NotAvailableError
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    model: str
+    training_per_million: float | None  # USD per 1M billed training tokens, standard training
+    training_per_hour: float | None  # USD per training hour (RFT)
+    hosting_per_hour: float | None
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    as_of: str
+    source: str
+    currency: str
+    global_discount: float
+    developer_discount: float
+    models: dict[str, ModelPrice]
+
+    def price(self, model: str) -> ModelPrice:
+        found = self.models.get(model)
+        if found is None:
+            raise NotAvailableError(
+                f"no recorded price for {model}",
+                hint="open models bill through their marketplace offer or VM hours; see the Azure pricing pages",
+            )
+        return found
+
+    def training_multiplier(self, training_type: str) -> float:
+        if training_type == "global":
+            return 1 - self.global_discount
+        if training_type == "developer":
+            return (1 - self.global_discount) * (1 - self.developer_discount)
+        return 1.0
+
+
+@cache
+def load_prices() -> PriceTable:
+    import yaml
+
+    raw = yaml.safe_load(resources.files("ftops.catalog").joinpath("prices.yaml").read_text(encoding="utf-8"))
+    return PriceTable(
+        as_of=str(raw["as_of"]),
+        source=raw["source"],
+        currency=raw["currency"],
+        global_discount=float(raw["global_training_discount"]),
+        developer_discount=float(raw["developer_training_discount"]),
+        models={
+            name: ModelPrice(name, v.get("training_per_million"), v.get("training_per_hour"), v.get("hosting_per_hour"))
+            for name, v in raw["models"].items()
+        },
+    )

@@ -1,0 +1,79 @@
+"""`ftops data validate`: catch dataset problems locally, in seconds, before any upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ftops.cli.catalog_cmds import MethodChoice, complete_model
+from ftops.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from ftops.data import ValidationReport
+
+app = typer.Typer(help="Check training data before money is spent.", no_args_is_help=True)
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="Training data (JSONL).", dir_okay=False)],
+    method: Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Base model.", autocompletion=complete_model)],
+    validation: Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")] = None,
+    grader: Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate a dataset for a method and model: format, sizes, tokens, duplicates; exit 1 on errors.
+
+    Streams the file, so gigabyte files use little memory. Each problem names the line, the JSON path,
+    what is wrong and how to fix it; repeated problems are listed up to 10 times and counted.
+
+    Example: ftops data validate train.jsonl --method sft --model gpt-4.1-mini --validation valid.jsonl
+    """
+    from ftops.cli import render
+    from ftops.cli.launch_cmd import read_grader
+    from ftops.data import validate_files
+
+    report = validate_files(file, method.value, model, validation, read_grader(grader))
+    if as_json:
+        render.print_json(report.to_dict())
+    else:
+        _render(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _render(report: ValidationReport) -> None:
+    from ftops.cli import render
+
+    rows = []
+    for part in filter(None, (report.train, report.validation)):
+        average = part.tokens_total // part.examples if part.examples else 0
+        rows.append(
+            [
+                part.role,
+                Path(part.file).name,
+                f"{part.examples:,}",
+                f"{part.bytes:,}",
+                f"{part.tokens_total:,}",
+                f"{average:,}",
+                f"{part.tokens_max:,}",
+                part.images,
+                part.duplicates,
+            ]
+        )
+    render.table(
+        f"{report.model} {report.method}: {report.token_counting} tokens",
+        ["file", "name", "examples", "bytes", "tokens", "avg", "max", "images", "dupes"],
+        rows,
+    )
+    if report.problems:
+        render.table(
+            None, ["", "where", "problem", "fix"], ([p.severity, p.where, p.message, p.fix] for p in report.problems)
+        )
+    for code, count in report.log.omitted().items():
+        render.line(f"  … and {count} more '{code}' problem(s)")
+    verdict = "[green]✓ ready to launch[/]" if report.ok else f"[red]✗ {report.log.error_count} error(s)[/]"
+    render.line(f"{verdict}, {report.log.warning_count} warning(s)")

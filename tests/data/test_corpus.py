@@ -1,0 +1,153 @@
+"""The corpus: valid files pass, and each broken file fails with the right line, path and message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ftops.data import raise_for_problems, validate_files
+from ftops.errors import DataError
+
+CORPUS = Path(__file__).parent / "corpus"
+GRADER = json.loads((CORPUS / "grader.json").read_text())
+
+
+def errors(report) -> list[tuple[str, int | None, str, str]]:
+    return [(p.code, p.line, p.path, p.message) for p in report.problems if p.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "model"),
+    [
+        ("sft-valid.jsonl", "sft", "gpt-4.1-mini"),
+        ("sft-bom.jsonl", "sft", "gpt-4.1-mini"),
+        ("vision-valid.jsonl", "sft", "gpt-4.1"),
+        ("dpo-valid.jsonl", "dpo", "gpt-4.1"),
+    ],
+)
+def test_valid_files_pass(name: str, method: str, model: str) -> None:
+    report = validate_files(CORPUS / name, method, model)
+    assert report.ok, errors(report)
+    assert report.train.examples >= 12 and report.train.tokens_total > 0
+    assert len(report.train.sha256) == 64
+
+
+def test_valid_rft_with_grader_and_holdout() -> None:
+    report = validate_files(CORPUS / "rft-valid.jsonl", "rft", "o4-mini", CORPUS / "rft-valid-holdout.jsonl", GRADER)
+    assert report.ok, errors(report)
+    assert report.grader_fields == ["answer"] and report.overlap == 0
+
+
+BROKEN = [
+    ("sft-bad-json.jsonl", "sft", "gpt-4.1-mini", "json", 4, "", "not valid JSON"),
+    ("sft-no-assistant.jsonl", "sft", "gpt-4.1-mini", "no_assistant", 5, "messages", "no assistant message"),
+    ("sft-bad-role.jsonl", "sft", "gpt-4.1-mini", "role", 2, "messages[0].role", "role 'customer' is not valid"),
+    ("sft-bad-weight.jsonl", "sft", "gpt-4.1-mini", "weight", 7, "messages[1].weight", "weight must be 0 or 1"),
+    ("sft-unknown-key.jsonl", "sft", "gpt-4.1-mini", "unknown_key", 3, "label", "unknown key 'label'"),
+    ("sft-tool-no-id.jsonl", "sft", "gpt-4.1-mini", "tool_call_id", 6, "messages[2].tool_call_id", "tool_call_id"),
+    ("sft-too-few.jsonl", "sft", "gpt-4.1-mini", "too_few", None, "", "5 examples; the service needs at least 10"),
+    ("sft-not-utf8.jsonl", "sft", "gpt-4.1-mini", "encoding", 9, "", "not UTF-8"),
+    (
+        "sft-image-text-model.jsonl", "sft", "gpt-4.1-mini", "image_not_supported", 8, "messages[0].content[1]",
+        "gpt-4.1-mini does not train on images",
+    ),
+    (
+        "vision-bad-format.jsonl", "sft", "gpt-4.1", "image_format", 4, "messages[0].content[1].image_url.url",
+        "image format 'gif' is not accepted",
+    ),
+    (
+        "vision-image-in-assistant.jsonl", "sft", "gpt-4.1", "image_role", 10, "messages[1].content[0]",
+        "images are only allowed in user messages",
+    ),
+    ("vision-bad-url.jsonl", "sft", "gpt-4.1", "image_url", 2, "messages[0].content[1].image_url.url", "https URL"),
+    ("dpo-missing-rejected.jsonl", "dpo", "gpt-4.1", "messages_missing", 5, "non_preferred_output", "non-empty list"),
+    ("dpo-two-messages.jsonl", "dpo", "gpt-4.1", "dpo_output", 9, "preferred_output", "exactly one assistant"),
+    ("dpo-identical.jsonl", "dpo", "gpt-4.1", "dpo_same", 3, "non_preferred_output", "identical"),
+    ("dpo-prompt-ends-assistant.jsonl", "dpo", "gpt-4.1", "dpo_prompt_end", 7, "input.messages", "ends with"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "method", "model", "code", "line", "path", "fragment"), BROKEN)
+def test_broken_files_fail_at_the_right_place(name, method, model, code, line, path, fragment) -> None:
+    report = validate_files(CORPUS / name, method, model)
+    assert not report.ok
+    found = [e for e in errors(report) if e[0] == code]
+    assert found, errors(report)
+    assert (found[0][1], found[0][2]) == (line, path)
+    assert fragment in found[0][3]
+    with pytest.raises(DataError) as caught:
+        raise_for_problems(report)
+    assert caught.value.exit_code == 1 and "nothing was uploaded" in caught.value.message
+
+
+def test_rft_rules() -> None:
+    report = validate_files(CORPUS / "rft-ends-assistant.jsonl", "rft", "o4-mini", CORPUS / "rft-valid-holdout.jsonl",
+                            GRADER)  # fmt: skip
+    assert ("rft_last_message", 4) in [(e[0], e[1]) for e in errors(report)]
+    report = validate_files(CORPUS / "rft-missing-field.jsonl", "rft", "o4-mini", CORPUS / "rft-valid-holdout.jsonl",
+                            GRADER)  # fmt: skip
+    missing = [e for e in errors(report) if e[0] == "grader_item_field"]
+    assert missing[0][1] == 11 and "{{item.answer}}" in missing[0][3]
+
+
+def test_rft_needs_grader_and_validation() -> None:
+    report = validate_files(CORPUS / "rft-valid.jsonl", "rft", "o4-mini")
+    assert {"grader_missing", "validation_missing"} <= {e[0] for e in errors(report)}
+
+
+@pytest.mark.parametrize(
+    ("grader", "path", "fragment"),
+    [
+        ("grader-bad-operation.json", "grader.operation", "operation 'equals' is not valid"),
+        ("grader-multi-bad-metric.json", "grader.graders.close.evaluation_metric", "unknown evaluation metric"),
+    ],
+)
+def test_bad_graders(grader: str, path: str, fragment: str) -> None:
+    config = json.loads((CORPUS / grader).read_text())
+    report = validate_files(CORPUS / "rft-valid.jsonl", "rft", "o4-mini", CORPUS / "rft-valid-holdout.jsonl", config)
+    found = [e for e in errors(report) if e[2] == path]
+    assert found and fragment in found[0][3]
+
+
+def test_overlap_and_duplicates_are_warned(tmp_path: Path) -> None:
+    lines = (CORPUS / "sft-valid.jsonl").read_text().splitlines()
+    train = tmp_path / "train.jsonl"
+    train.write_text("\n".join([*lines, lines[0]]) + "\n")
+    valid = tmp_path / "valid.jsonl"
+    valid.write_text(lines[1] + "\n")
+    report = validate_files(train, "sft", "gpt-4.1-mini", valid)
+    assert report.ok
+    assert report.train.duplicates == 1 and report.overlap == 1
+    codes = {p.code for p in report.problems}
+    assert {"duplicate", "overlap", "few"} <= codes
+
+
+def test_repeated_problems_are_capped_and_counted(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n" * 40)
+    report = validate_files(bad, "sft", "gpt-4.1-mini")
+    assert report.log.counts["json"] == 40
+    assert len([p for p in report.problems if p.code == "json"]) == 10
+    assert report.log.omitted()["json"] == 30
+
+
+def test_examples_over_the_context_are_flagged(tmp_path: Path) -> None:
+    long = {"messages": [{"role": "user", "content": "x" * 140_000}, {"role": "assistant", "content": "ok"}]}
+    path = tmp_path / "long.jsonl"
+    path.write_text((json.dumps(long) + "\n") + (CORPUS / "sft-valid.jsonl").read_text())
+    report = validate_files(path, "sft", "gpt-4.1-nano")
+    assert report.train.over_context == 1
+    flagged = next(p for p in report.problems if p.code == "too_long")
+    assert flagged.line == 1 and "32,768" in flagged.message
+
+
+def test_blank_lines_and_method_the_model_lacks(tmp_path: Path) -> None:
+    from ftops.errors import NotAvailableError
+
+    path = tmp_path / "blank.jsonl"
+    path.write_text("\n" + (CORPUS / "sft-valid.jsonl").read_text() + "\n\n")
+    assert validate_files(path, "sft", "gpt-4.1-mini").train.blank_lines == 3
+    with pytest.raises(NotAvailableError):
+        validate_files(path, "dpo", "gpt-4o-mini")
