@@ -123,6 +123,7 @@ class Catalog:
         limits = dict(raw["limits"])
         self.limits = Limits(self.sources[limits.pop("source")], limits)
         self.azure_regions: frozenset[str] = frozenset(raw["azure_regions"])
+        self.registries: dict[str, str] = dict(raw["registries"])
         data_format = dict(raw["data_format"])
         self.data_format_source = self.sources[data_format.pop("source")]
         self.data_format: dict = data_format
@@ -157,6 +158,10 @@ class Catalog:
             if model_name not in names:
                 names.append(model_name)
         return names
+
+    def registry_model_id(self, model: Model) -> str:
+        """The model's AzureML registry asset id (for marketplace subscriptions and AzureML jobs)."""
+        return f"azureml://registries/{self.registries[model.provider]}/models/{model.name}"
 
     def fine_tuning_regions(self) -> tuple[str, ...]:
         """Regions from which at least one model can be fine-tuned."""

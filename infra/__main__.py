@@ -1,0 +1,18 @@
+"""Pulumi entry point: read the stack's environment, build it, export the outputs the CLI reads."""
+
+import pulumi
+
+from ftops.config import environment_from_pulumi_config
+from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
+
+config = pulumi.Config("ftops")
+environment = FineTuningEnvironment(
+    "ftops",
+    EnvironmentArgs(
+        environment=environment_from_pulumi_config(),
+        protect=config.get_bool("protect") is not False,
+        deployer_principal_id=config.get("deployerPrincipalId") or None,
+    ),
+)
+for key, value in environment.outputs.items():
+    pulumi.export(key, value)

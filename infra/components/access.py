@@ -1,0 +1,83 @@
+"""Role assignments: configured people and groups, the deploying identity, and the hub's identity on storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from ftops.roles import ROLES, Role, RoleScope
+from infra.components import assignment_name, child
+
+# What the identity that runs `ftops launch` / `ftops deploy` needs, by scope.
+DEPLOYER_ROLES = (
+    "Azure AI User",
+    "Cognitive Services OpenAI Contributor",
+    "Cognitive Services Contributor",
+    "Azure AI Developer",
+    "Storage Blob Data Contributor",
+    "Cognitive Services Usages Reader",
+)
+# The hub reads and writes its storage with its own identity (identity-based datastores).
+HUB_STORAGE_ROLES = ("Storage Blob Data Contributor", "Storage File Data Privileged Contributor")
+
+
+@dataclass(frozen=True)
+class Grant:
+    principal_id: pulumi.Input[str]
+    principal_type: str
+    roles: tuple[str, ...]
+    key: str  # a stable name for the principal, for deterministic assignment names
+
+
+@dataclass
+class AccessArgs:
+    environment: str
+    subscription_id: pulumi.Input[str]
+    # scope kind -> [(stable key, ARM id)]
+    scopes: dict[RoleScope, list[tuple[str, pulumi.Input[str]]]] = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
+    hub_principal_id: pulumi.Input[str] | None = None
+
+
+class Access(pulumi.ComponentResource):
+    """Every role assignment of the environment, with role ids from ftops.roles."""
+
+    def __init__(self, name: str, args: AccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ftops:azure:Access", name, None, opts)
+        self._args = args
+        self.assignments: list[authorization.RoleAssignment] = []
+        grants = list(args.grants)
+        if args.hub_principal_id is not None:
+            grants.append(Grant(args.hub_principal_id, "ServicePrincipal", HUB_STORAGE_ROLES, "hub-identity"))
+        for grant in grants:
+            for role_name in grant.roles:
+                role = ROLES[role_name]
+                targets = args.scopes.get(role.scope, [])
+                if not targets:
+                    pulumi.log.warn(
+                        f"role {role.name} for {grant.key}: the stack has no {role.scope.replace('_', ' ')}"
+                    )
+                for scope_key, scope_id in targets:
+                    self._assign(grant, role, scope_key, scope_id)
+        self.register_outputs({"count": len(self.assignments)})
+
+    def _assign(self, grant: Grant, role: Role, scope_key: str, scope_id: pulumi.Input[str]) -> None:
+        name = assignment_name(self._args.environment, scope_key, grant.key, role.definition_id)
+        self.assignments.append(
+            authorization.RoleAssignment(
+                f"role-{name[:8]}-{role.name.lower().replace(' ', '-')}",
+                role_assignment_name=name,
+                scope=scope_id,
+                principal_id=grant.principal_id,
+                principal_type=grant.principal_type,
+                role_definition_id=pulumi.Output.concat(
+                    "/subscriptions/",
+                    self._args.subscription_id,
+                    "/providers/Microsoft.Authorization/roleDefinitions/",
+                    role.definition_id,
+                ),
+                opts=child(self),
+            )
+        )

@@ -1,0 +1,154 @@
+"""The whole fine-tuning environment: the one component `infra/__main__.py` instantiates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import authorization, resources
+
+from ftops.catalog import load_catalog
+from ftops.config import Environment
+from ftops.outputs import SCHEMA_VERSION
+from ftops.stack_summary import identity
+from infra.components import child
+from infra.components.access import DEPLOYER_ROLES, Access, AccessArgs, Grant
+from infra.components.foundry import FoundryAccount, FoundryAccountArgs
+from infra.components.hub import Hub, HubArgs
+from infra.components.hub_project import HubProject, HubProjectArgs
+from infra.components.network import PrivateNetwork, PrivateNetworkArgs
+
+
+@dataclass(frozen=True)
+class EnvironmentArgs:
+    environment: Environment
+    protect: bool = True
+    deployer_principal_id: str | None = None
+
+
+class FineTuningEnvironment(pulumi.ComponentResource):
+    """Resource group, network, regional Foundry accounts, hub and hub projects, and access."""
+
+    def __init__(self, name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ftops:azure:FineTuningEnvironment", name, None, opts)
+        env = args.environment
+        private = env.network.mode == "private"
+        tags = {"managed-by": "ftops", "ftops-environment": env.name, **env.tags}
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOptions(parent=self))
+        self.subscription_id = client.subscription_id
+
+        if env.resource_group.create:
+            group = resources.ResourceGroup(
+                f"{name}-rg",
+                resource_group_name=env.resource_group_name,
+                location=env.location,
+                tags=tags,
+                opts=child(self),
+            )
+            rg_name: pulumi.Input[str] = group.name
+            rg_id: pulumi.Input[str] = group.id
+        else:
+            rg_name = env.resource_group_name
+            rg_id = pulumi.Output.concat("/subscriptions/", client.subscription_id, "/resourceGroups/", rg_name)
+
+        network = None
+        if private:
+            network = PrivateNetwork(
+                f"{name}-network",
+                PrivateNetworkArgs(env.name, rg_name, env.location, env.network.address_space, tags),
+                opts=child(self),
+            )
+
+        self.accounts = [
+            FoundryAccount(
+                f"{name}-{region.location}",
+                FoundryAccountArgs(env.name, identity(env), rg_name, region, private, tags, args.protect, network),
+                opts=child(self),
+            )
+            for region in env.regions
+        ]
+
+        self.hub: Hub | None = None
+        self.hub_projects: list[HubProject] = []
+        if env.hub is not None:
+            hub_location = env.hub_location or env.location
+            self.hub = Hub(
+                f"{name}-hub",
+                HubArgs(
+                    environment=env.name,
+                    unique_by=identity(env),
+                    resource_group=rg_name,
+                    location=hub_location,
+                    tenant_id=client.tenant_id,
+                    managed_network=env.hub_managed_network or "allow_internet_outbound",
+                    private=private,
+                    tags=tags,
+                    protect=args.protect,
+                    accounts=tuple(self.accounts),
+                    network=network,
+                ),
+                opts=child(self),
+            )
+            catalog = load_catalog()
+            for project in env.hub.projects:
+                models = tuple(catalog.model(m).name for m in project.marketplace_subscriptions)
+                self.hub_projects.append(
+                    HubProject(
+                        f"{name}-hub-{project.name}",
+                        HubProjectArgs(
+                            env.name, rg_name, hub_location, self.hub.workspace.id, project, private, tags, models
+                        ),
+                        # The project needs its hub: explicit, though hub_resource_id already implies it.
+                        opts=child(self, depends_on=[self.hub]),
+                    )
+                )
+
+        scopes: dict = {
+            "account": [(a.account_name, a.account.id) for a in self.accounts],
+            "hub_project": [(p.workspace_name, p.workspace.id) for p in self.hub_projects],
+            "resource_group": [(env.resource_group_name, rg_id)],
+        }
+        if self.hub is not None:
+            scopes["hub"] = [(self.hub.name, self.hub.workspace.id)]
+            scopes["storage"] = [("hub-storage", self.hub.storage.id)]
+        grants = [Grant(g.principal_id, g.principal_type, tuple(g.roles), g.principal_id) for g in env.access]
+        if args.deployer_principal_id:
+            roles = tuple(r for r in DEPLOYER_ROLES if scopes.get(_scope_of(r)))
+            grants.append(Grant(args.deployer_principal_id, "ServicePrincipal", roles, "deployer"))
+        self.access = Access(
+            f"{name}-access",
+            AccessArgs(env.name, client.subscription_id, scopes, grants, self.hub.principal_id if self.hub else None),
+            opts=child(self),
+        )
+        self.outputs = self._outputs(env, rg_name)
+        self.register_outputs(self.outputs)
+
+    def _outputs(self, env: Environment, rg_name: pulumi.Input[str]) -> dict:
+        """Exactly the ftops.outputs.StackOutputs contract."""
+        hub = None
+        if self.hub is not None:
+            hub = {
+                "name": self.hub.name,
+                "id": self.hub.workspace.id,
+                "location": self.hub.location,
+                "storage_account_id": self.hub.storage.id,
+                "key_vault_id": self.hub.key_vault.id,
+                "projects": [p.outputs() for p in self.hub_projects],
+                "compute": None,
+            }
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "environment": env.name,
+            "subscription_id": self.subscription_id,
+            "resource_group": rg_name,
+            "location": env.location,
+            "network_mode": env.network.mode,
+            "regions": [a.outputs() for a in self.accounts],
+            "hub": hub,
+        }
+
+
+def _scope_of(role_name: str) -> str:
+    from ftops.roles import ROLES
+
+    return ROLES[role_name].scope

@@ -1,0 +1,145 @@
+"""A Foundry hub: ML workspace of kind Hub with its storage, Key Vault, monitoring, identity and connections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import applicationinsights, keyvault, machinelearningservices, operationalinsights, storage
+
+from ftops.naming import resource_name
+from infra.components import child
+from infra.components.foundry import FoundryAccount
+from infra.components.network import PrivateNetwork
+
+ISOLATION_MODES = {
+    "allow_internet_outbound": "AllowInternetOutbound",
+    "allow_only_approved_outbound": "AllowOnlyApprovedOutbound",
+}
+
+
+@dataclass(frozen=True)
+class HubArgs:
+    environment: str
+    unique_by: tuple[str, ...]
+    resource_group: pulumi.Input[str]
+    location: str
+    tenant_id: pulumi.Input[str]
+    managed_network: str
+    private: bool
+    tags: dict[str, str]
+    protect: bool
+    accounts: tuple[FoundryAccount, ...] = ()
+    network: PrivateNetwork | None = None
+
+
+class Hub(pulumi.ComponentResource):
+    """The hub and the resources every hub project shares."""
+
+    def __init__(self, name: str, args: HubArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ftops:azure:Hub", name, None, opts)
+        env, location, rg = args.environment, args.location, args.resource_group
+        public = "Disabled" if args.private else "Enabled"
+        self.location = location
+        self.storage = storage.StorageAccount(
+            f"{name}-storage",
+            account_name=resource_name("storage", env, unique_by=args.unique_by),
+            resource_group_name=rg,
+            location=location,
+            kind="StorageV2",
+            sku={"name": "Standard_ZRS"},
+            allow_blob_public_access=False,
+            allow_shared_key_access=False,  # identity-based access only (the hub uses identity datastores)
+            minimum_tls_version="TLS1_2",
+            enable_https_traffic_only=True,
+            public_network_access=public,
+            network_rule_set={"default_action": "Deny" if args.private else "Allow", "bypass": "AzureServices"},
+            tags=args.tags,
+            opts=child(self, protect=args.protect),
+        )
+        self.key_vault = keyvault.Vault(
+            f"{name}-keyvault",
+            vault_name=resource_name("key_vault", env, unique_by=args.unique_by),
+            resource_group_name=rg,
+            location=location,
+            properties={
+                "tenant_id": args.tenant_id,
+                "sku": {"family": "A", "name": "standard"},
+                "enable_rbac_authorization": True,
+                "enable_soft_delete": True,
+                "soft_delete_retention_in_days": 90,
+                "enable_purge_protection": True,
+                "public_network_access": public,
+                "network_acls": {"default_action": "Deny" if args.private else "Allow", "bypass": "AzureServices"},
+            },
+            tags=args.tags,
+            opts=child(self, protect=args.protect),
+        )
+        self.logs = operationalinsights.Workspace(
+            f"{name}-logs",
+            workspace_name=resource_name("log_analytics", env),
+            resource_group_name=rg,
+            location=location,
+            sku={"name": "PerGB2018"},
+            retention_in_days=30,
+            tags=args.tags,
+            opts=child(self),
+        )
+        self.insights = applicationinsights.Component(
+            f"{name}-insights",
+            resource_name_=resource_name("app_insights", env),
+            resource_group_name=rg,
+            location=location,
+            kind="web",
+            application_type="web",
+            workspace_resource_id=self.logs.id,
+            ingestion_mode="LogAnalytics",
+            disable_local_auth=True,
+            tags=args.tags,
+            opts=child(self),
+        )
+        self.name = resource_name("hub", env, unique_by=args.unique_by)
+        self.workspace = machinelearningservices.Workspace(
+            f"{name}-workspace",
+            workspace_name=self.name,
+            resource_group_name=rg,
+            location=location,
+            kind="Hub",
+            sku={"name": "Basic", "tier": "Basic"},
+            identity={"type": "SystemAssigned"},
+            friendly_name=f"{env} fine-tuning hub",
+            storage_account=self.storage.id,
+            key_vault=self.key_vault.id,
+            application_insights=self.insights.id,
+            system_datastores_auth_mode="identity",
+            public_network_access=public,
+            managed_network={"isolation_mode": ISOLATION_MODES[args.managed_network]},
+            tags=args.tags,
+            opts=child(self),
+        )
+        self.principal_id: pulumi.Output[str] = self.workspace.identity.apply(
+            lambda identity: identity.principal_id if identity else ""
+        )
+        for account in args.accounts:
+            machinelearningservices.WorkspaceConnection(
+                f"{name}-connection-{account.location}",
+                workspace_name=self.workspace.name,
+                connection_name=f"aiservices-{account.location}",
+                resource_group_name=rg,
+                properties={
+                    "auth_type": "AAD",  # Entra ID: no keys stored in the hub
+                    "category": "AIServices",
+                    "target": account.endpoint,
+                    "is_shared_to_all": True,
+                    "metadata": {"ApiType": "Azure", "ResourceId": account.account.id, "Location": account.location},
+                },
+                opts=child(self),
+            )
+        if args.network is not None:
+            args.network.endpoint(self.name, self.workspace.id, "amlworkspace", location, self)
+            storage_name = resource_name("storage", env, unique_by=args.unique_by)
+            args.network.endpoint(storage_name, self.storage.id, "blob", location, self)
+            args.network.endpoint(storage_name, self.storage.id, "file", location, self)
+            vault_name = resource_name("key_vault", env, unique_by=args.unique_by)
+            args.network.endpoint(vault_name, self.key_vault.id, "vault", location, self)
+        self.register_outputs({"hub_id": self.workspace.id})
