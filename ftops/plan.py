@@ -8,6 +8,7 @@ by `ftops plan` and the tests of the program.
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,7 @@ class PlannedResource:
     inputs: dict[str, Any]
     depends_on: list[str] = field(default_factory=list)
     id: str = ""
+    protect: bool = False
 
     @property
     def props(self) -> dict[str, Any]:
@@ -152,7 +154,7 @@ def run_program(
     from pulumi.runtime import settings
 
     recorded: list[PlannedResource] = []
-    registrations: list[tuple[str, str, str | None, list[str]]] = []
+    registrations: list[tuple[str, str, str | None, list[str], bool]] = []
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_mocks(make_mocks(recorded), project="ftops", stack=stack, preview=False)
@@ -160,7 +162,9 @@ def run_program(
     original = monitor.RegisterResource
 
     def register(request: Any, *more: Any, **kw: Any) -> Any:  # graph facts the mocks do not see
-        registrations.append((request.type, request.name, request.parent or None, list(request.dependencies)))
+        registrations.append(
+            (request.type, request.name, request.parent or None, list(request.dependencies), bool(request.protect))
+        )
         return original(request, *more, **kw)
 
     monitor.RegisterResource = register
@@ -175,16 +179,22 @@ def run_program(
         )
         return pulumi.Output.from_input(built.outputs).apply(resolved.update)
 
+    # The evaluation makes many short-lived objects; the cyclic GC rescanning them made it twice as slow.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         program()
     finally:
         monitor.RegisterResource = original
         loop.close()
-    by_name = {(typ, name): (parent, deps) for typ, name, parent, deps in registrations}
+        if gc_was_enabled:
+            gc.enable()
+    by_name = {(typ, name): (parent, deps, protected) for typ, name, parent, deps, protected in registrations}
     for resource in recorded:
-        parent, deps = by_name.get((resource.type, resource.name), (None, []))
+        parent, deps, protected = by_name.get((resource.type, resource.name), (None, [], False))
         resource.parent = parent
         resource.depends_on = deps
+        resource.protect = protected
     return Plan(recorded, resolved)
 
 
@@ -214,12 +224,13 @@ def key_properties(resource: PlannedResource) -> dict[str, Any]:
             (
                 inputs[k]
                 for k in (
-                    "accountName",
+                    "roleAssignmentName",
+                    "deploymentName",
+                    "projectName",
+                    "connectionName",
                     "workspaceName",
                     "vaultName",
-                    "projectName",
-                    "deploymentName",
-                    "roleAssignmentName",
+                    "accountName",
                 )
                 if k in inputs
             ),

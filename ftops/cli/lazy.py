@@ -43,6 +43,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Estimate what a fine-tune will cost before launching it.",
     ),
+    "plan": (
+        "ftops.cli.plan_cmd",
+        "plan",
+        "command",
+        "Show the resources `pulumi up` would create for a stack, and its outputs, without Azure or Pulumi.",
+    ),
     "launch": (
         "ftops.cli.launch_cmd",
         "launch",

@@ -1,0 +1,54 @@
+"""`ftops plan`: what `pulumi up` would create for a stack, evaluated offline under Pulumi's mocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ftops.cli.check_cmd import StackOption
+from ftops.cli.options import JsonOption
+
+
+def plan(
+    stack: StackOption,
+    deployer: Annotated[
+        str | None, typer.Option("--deployer", help="Object id to plan as ftops:deployerPrincipalId.")
+    ] = None,
+    save_outputs: Annotated[
+        Path | None, typer.Option("--save-outputs", help="Write the planned stack outputs (for the emulator demo).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the resources `pulumi up` would create for a stack, and its outputs, without Azure or Pulumi.
+
+    The program runs under Pulumi's mocks: real resource graph (types, names, parents, properties),
+    made-up ids. Bad config stops it with the same message as `ftops check`.
+
+    Example: ftops plan --stack dev
+    """
+    import json
+
+    from ftops.cli import render
+    from ftops.config import load_stack_file
+    from ftops.plan import run_program, tree
+
+    environment = load_stack_file(stack)
+    result = run_program(environment, deployer_principal_id=deployer, stack=Path(stack).stem.split(".")[-1])
+    rows = tree(result)
+    if save_outputs is not None:
+        save_outputs.write_text(json.dumps(result.outputs, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        render.print_json({"stack": stack, "resources": rows, "outputs": result.outputs})
+        return
+    render.table(
+        f"{stack}: {len(rows)} resources",
+        ["type", "logical name", "parent", "key properties"],
+        ([r["type"].removeprefix("azure-native:"), r["name"], r["parent"],
+          ", ".join(f"{k}={v}" for k, v in r["key"].items())] for r in rows),
+    )  # fmt: skip
+    render.line("outputs:")
+    print(json.dumps(result.outputs, indent=2))
+    if save_outputs is not None:
+        render.note(f"outputs written to {save_outputs}")

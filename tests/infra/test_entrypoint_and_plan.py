@@ -1,0 +1,101 @@
+"""`infra/__main__.py` as Pulumi runs it (config in, exports out), and `ftops plan` as a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import runpy
+from pathlib import Path
+
+import pulumi
+import yaml
+
+from ftops.cli.app import main
+from ftops.outputs import parse_outputs
+from ftops.plan import make_mocks
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_main_reads_stack_config_and_exports_the_contract() -> None:
+    stack = yaml.safe_load((REPO / "stacks" / "Pulumi.multi-region.yaml").read_text())["config"]
+    recorded: list = []
+    exported: dict = {}
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_mocks(make_mocks(recorded), project="ftops", stack="multi-region", preview=False)
+    pulumi.runtime.set_all_config(
+        {
+            "ftops:environment": json.dumps(stack["ftops:environment"]),
+            "ftops:protect": "false",
+            "ftops:deployerPrincipalId": "33333333-3333-3333-3333-333333333333",
+        }
+    )
+    original_export = pulumi.export
+    pulumi.export = lambda key, value: exported.__setitem__(key, value)
+
+    @pulumi.runtime.test
+    def program():
+        runpy.run_path(str(REPO / "infra" / "__main__.py"))
+        return pulumi.Output.all(**exported).apply(lambda values: exported.update(values))
+
+    try:
+        program()
+    finally:
+        pulumi.export = original_export
+        pulumi.runtime.set_all_config({})
+    outputs = parse_outputs(exported, source="multi-region")
+    assert [r.location for r in outputs.regions] == ["swedencentral", "eastus2", "francecentral"]
+    deployer = [r for r in recorded if r.inputs.get("principalId") == "33333333-3333-3333-3333-333333333333"]
+    assert deployer
+
+
+def test_plan_json_lists_the_tree_and_outputs() -> None:
+    code, out, _ = run_cli("plan", "--stack", "open-models", "--json")
+    assert code == 0
+    data = json.loads(out)
+    types = {r["type"] for r in data["resources"]}
+    assert {"azure-native:machinelearningservices:Workspace", "azure-native:network:PrivateEndpoint"} <= types
+    parse_outputs(data["outputs"], source="plan")
+    hub = next(r for r in data["resources"] if r["key"].get("kind") == "Hub")
+    assert hub["parent"].startswith("ftops:azure:Hub::")
+
+
+def test_plan_stops_on_bad_config_with_the_check_message(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    "ftops:environment": {
+                        "name": "ftbad",
+                        "resource_group": {"location": "swedencentral"},
+                        "regions": [{"location": "swedncentral"}],
+                    }
+                }
+            }
+        )
+    )
+    plan_code, _, plan_err = run_cli("plan", "--stack", str(bad))
+    check_code, _, check_err = run_cli("check", "--stack", str(bad))
+    assert plan_code == check_code == 1
+    assert plan_err == check_err and "regions[0].location: unknown Azure region 'swedncentral'" in plan_err
+
+
+def test_demo_outputs_match_the_dev_plan(tmp_path: Path) -> None:
+    saved = tmp_path / "outputs.json"
+    code, _, _ = run_cli("plan", "--stack", "dev", "--save-outputs", str(saved), "--json")
+    assert code == 0
+    assert json.loads(saved.read_text()) == json.loads((REPO / "examples" / "dev-outputs.json").read_text())
