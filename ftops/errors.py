@@ -35,6 +35,11 @@ class FtopsError(Exception):
         self.hint = hint
         self.problems = list(problems or [])
 
+    def with_problems(self, problems: list[Problem]) -> FtopsError:
+        """The same error, listing these problems (for errors built in one expression)."""
+        self.problems = list(problems)
+        return self
+
     def to_dict(self) -> dict:
         data: dict = {"error": self.kind, "message": self.message, "exit_code": self.exit_code}
         if self.hint:

@@ -10,6 +10,17 @@ import typer
 from ftops.cli.options import JsonOption, OutputsOption, StackOption
 
 
+def hosting_per_day(deployed_model: str) -> float | None:
+    """Hosting cost per day of a fine-tuned deployment, from the dated price table (None if unknown)."""
+    from ftops.capacity.usage import base_model_name, is_fine_tuned
+    from ftops.catalog.prices import load_prices
+
+    if not is_fine_tuned(deployed_model):
+        return None
+    price = load_prices().models.get(base_model_name(deployed_model))
+    return round(price.hosting_per_hour * 24, 2) if price and price.hosting_per_hour else None
+
+
 class SkuChoice(StrEnum):
     standard = "Standard"
     global_standard = "GlobalStandard"
@@ -68,6 +79,7 @@ def deploy(
             ledger.update(where.launch.key, deployment=deployment.get("name"))
     limits = load_catalog().limits
     properties = deployment.get("properties") or {}
+    hosting = hosting_per_day(str((properties.get("model") or {}).get("name") or ""))
     result = {
         "deployment": deployment.get("name"),
         "created": created,
@@ -78,8 +90,10 @@ def deploy(
         "sku": (deployment.get("sku") or {}).get("name"),
         "capacity": (deployment.get("sku") or {}).get("capacity"),
         "provisioning_state": properties.get("provisioningState"),
-        "note": f"fine-tuned deployments bill for hosting every hour; one left inactive for "
-        f"{limits.inactive_deployment_deleted_after_days} days is deleted by the service",
+        "hosting_per_day": hosting,
+        "note": "fine-tuned deployments bill for hosting every hour"
+        + (f" (about {hosting:.2f} USD/day)" if hosting else "")
+        + f"; one left inactive for {limits.inactive_deployment_deleted_after_days} days is deleted by the service",
     }
     if as_json:
         render.print_json(result)

@@ -67,6 +67,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Deploy a fine-tuned model (an ARM deployment on the training account); idempotent.",
     ),
+    "deployments": (
+        "ftops.cli.deployments_cmd",
+        "app",
+        "group",
+        "List and delete model deployments on the stack's accounts.",
+    ),
     "emulator": (
         "ftops.cli.emulator_cmd",
         "app",

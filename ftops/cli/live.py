@@ -81,14 +81,41 @@ def live_availability(model: str | None, region: str | None, method: str | None,
 
 
 def live_check(environment: Any, as_json: bool) -> dict:
-    """Preflight the stack's fine-tunes against live ARM: each needs a live region that can train it."""
+    """Preflight a stack against live ARM: fine-tunes need a region that can train them now, and declared
+    deployments need free deployment quota (TPM). Every shortfall is reported at once, with what would fit."""
+    from ftops.cli import render
+    from ftops.errors import AzureRefusedError, Problem
+
+    with _arm() as arm:
+        results, problems = _availability_preflight(environment, arm)
+        capacity = _capacity_preflight(environment, arm)
+    if problems or capacity:
+        error = AzureRefusedError(
+            f"live preflight failed: {len(problems) + len(capacity)} problem(s)",
+            hint="see `ftops availability --model M --live` and `ftops quota --region R`; change the stack "
+            "to a region or SKU that fits",
+            code="NotAvailableLive" if problems else "InsufficientQuota",
+        )
+        error.problems = [Problem("fine_tunes", text) for text in problems]
+        error.problems += [Problem(", ".join(s.what), s.line()) for s in capacity]
+        raise error
+    if not as_json and results:
+        render.table(
+            "live preflight (ARM)",
+            ["model", "method", "training", "live regions", "errors"],
+            (
+                [r["model"], r["method"], r["training_type"], render.csv(r["live_regions"]), render.csv(r["errors"])]
+                for r in results
+            ),
+        )
+    return {"availability": results, "capacity": [], "ok": True}
+
+
+def _availability_preflight(environment: Any, arm: Any) -> tuple[list[dict], list[str]]:
     from ftops.azure import availability
     from ftops.catalog import load_catalog
-    from ftops.cli import render
-    from ftops.errors import AzureRefusedError
 
     catalog = load_catalog()
-    results = []
     wanted: dict[str, Any] = {}
     for spec in environment.fine_tunes:
         model = catalog.model(spec.model)
@@ -97,11 +124,9 @@ def live_check(environment: Any, as_json: bool) -> dict:
         regions = [spec.region] if spec.region else [r.location for r in environment.regions]
         wanted[f"{spec.model}/{spec.method}"] = (spec, model, regions)
     if not wanted:
-        return {"availability": [], "ok": True}
-    all_regions = {r for _, _, regions in wanted.values() for r in regions}
-    with _arm() as arm:
-        answers = availability.sweep(arm, all_regions)
-    problems = []
+        return [], []
+    answers = availability.sweep(arm, {r for _, _, regions in wanted.values() for r in regions})
+    results, problems = [], []
     for spec, model, regions in wanted.values():
         live_ok = [r for r in regions if not answers[r].error and answers[r].offers_model(model)]
         errors = {r: answers[r].error for r in regions if answers[r].error}
@@ -117,19 +142,20 @@ def live_check(environment: Any, as_json: bool) -> dict:
         )
         if not live_ok and not errors:
             problems.append(f"{model.name} ({spec.method}) cannot be fine-tuned in {', '.join(regions)} per ARM")
-    if problems:
-        raise AzureRefusedError(
-            "live preflight failed: " + "; ".join(problems),
-            hint="see `ftops availability --model M --live` and move the fine-tune to a region that can train it",
-            code="NotAvailableLive",
-        )
-    if not as_json:
-        render.table(
-            "live preflight (ARM)",
-            ["model", "method", "training", "live regions", "errors"],
-            (
-                [r["model"], r["method"], r["training_type"], render.csv(r["live_regions"]), render.csv(r["errors"])]
-                for r in results
-            ),
-        )
-    return {"availability": results, "ok": True}
+    return results, problems
+
+
+def _capacity_preflight(environment: Any, arm: Any) -> list:
+    """Declared base-model deployments against free TPM, with regions that would fit."""
+    from ftops.capacity.preflight import Want, shortfalls
+    from ftops.catalog import load_catalog
+
+    wants = [
+        Want(region.location, deployment.model, deployment.sku, deployment.capacity, f"regions[{i}].deployments[{j}]")
+        for i, region in enumerate(environment.regions)
+        for j, deployment in enumerate(region.deployments)
+    ]
+    if not wants:
+        return []
+    stack_regions = [r.location for r in environment.regions]
+    return shortfalls(arm, wants, candidates=load_catalog().fine_tuning_regions(), preferred=stack_regions)

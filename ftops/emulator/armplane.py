@@ -20,6 +20,8 @@ from ftops.emulator.dataplane import DataPlane
 from ftops.emulator.http import Reply, Request, error
 
 PAGE_SIZE = 5  # small on purpose, so every client follows nextLink
+DEFAULT_TPM_LIMIT = 1000  # thousands of tokens per minute, per usage name and location, unless set
+DEFAULT_ACCOUNT_LOCATION = "swedencentral"
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
 CS = SUB + r"/providers/Microsoft\.CognitiveServices/locations/(?P<loc>[^/]+)"
 ACCOUNT = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.CognitiveServices/accounts/(?P<account>[^/]+)"
@@ -75,6 +77,8 @@ class ArmPlane:
             self.quota_requests: dict[str, dict] = {}
             self.location_models: dict[str, list[dict]] = {}
             self.counters: Counter[str] = Counter()
+            self.account_locations: dict[str, str] = {}
+            self.usage_limits: dict[tuple[str, str], int] = {}
 
     def summary(self) -> dict[str, Any]:
         with self.lock:
@@ -89,6 +93,44 @@ class ArmPlane:
         """Replace what `locations/{location}/models` returns (ARM `Model` objects)."""
         with self.lock:
             self.location_models[location.lower()] = models
+
+    def set_account_location(self, account: str, location: str) -> None:
+        """Where an account lives (deployments use quota in their account's location)."""
+        with self.lock:
+            self.account_locations[account] = location.lower()
+
+    def set_usage_limit(self, location: str, usage: str, limit: int) -> None:
+        """The TPM quota (thousands) of one usage name, e.g. OpenAI.GlobalStandard.gpt-4.1-mini, in a location."""
+        with self.lock:
+            self.usage_limits[(location.lower(), usage)] = limit
+
+    def location_of(self, account: str) -> str:
+        """An account's location: set explicitly, else a region id inside its name, else swedencentral."""
+        if account in self.account_locations:
+            return self.account_locations[account]
+        from ftops.catalog import load_catalog
+
+        for region in sorted(load_catalog().azure_regions, key=len, reverse=True):
+            if region in account:
+                return region
+        return DEFAULT_ACCOUNT_LOCATION
+
+    def _used(self, location: str, *, skip: tuple[str, str] | None = None) -> Counter[str]:
+        from ftops.capacity.usage import usage_name
+
+        used: Counter[str] = Counter()
+        for (_, _, account), deployments in self.deployments.items():
+            if self.location_of(account) != location:
+                continue
+            for name, deployment in deployments.items():
+                if skip == (account, name):
+                    continue
+                usage = usage_name(deployment["properties"]["model"]["name"], deployment["sku"]["name"])
+                used[usage] += deployment["sku"].get("capacity", 1)
+        return used
+
+    def _limit(self, location: str, usage: str) -> int:
+        return self.usage_limits.get((location, usage), DEFAULT_TPM_LIMIT)
 
     @staticmethod
     def model_entry(name: str, version: str | None, *, fine_tune: bool, training_types: tuple[str, ...] = ()) -> dict:
@@ -142,23 +184,49 @@ class ArmPlane:
         return Reply(200, page)
 
     def _cs_usages(self, request: Request, sub: str, loc: str) -> Reply:
-        used: Counter[str] = Counter()
-        for deployments in self.deployments.values():
-            for deployment in deployments.values():
-                model = deployment["properties"]["model"]["name"].split(".ft-")[0]
-                used[f"OpenAI.{deployment['sku']['name']}.{model}"] += deployment["sku"].get("capacity", 1)
+        from ftops.capacity.usage import SKUS
+        from ftops.catalog import load_catalog
+
+        loc = loc.lower()
+        used = self._used(loc)
         usages = []
-        for entry in self._catalog_models(loc.lower()):
-            name = f"OpenAI.Standard.{entry['model']['name']}"
-            usages.append(
-                {
-                    "name": {"value": name, "localizedValue": f"Tokens Per Minute (thousands) - {name}"},
-                    "currentValue": float(used[name]),
-                    "limit": 1000.0,
-                    "unit": "Count",
-                }
-            )
+        for model in load_catalog().models:
+            if not model.is_openai:
+                continue
+            for sku in SKUS:
+                name = f"OpenAI.{sku}.{model.name}"
+                usages.append(
+                    {
+                        "name": {
+                            "value": name,
+                            "localizedValue": f"Tokens Per Minute (thousands) - {model.name} - {sku}",
+                        },
+                        "currentValue": float(used[name]),
+                        "limit": float(self._limit(loc, name)),
+                        "unit": "Count",
+                    }
+                )
         return Reply(200, {"value": usages})
+
+    def _insufficient_quota(self, account: str, name: str, model: str, sku: dict) -> Reply | None:
+        """Azure's refusal when a deployment needs more TPM than the location has free."""
+        from ftops.capacity.usage import base_model_name, usage_name
+
+        location = self.location_of(account)
+        usage = usage_name(model, sku.get("name", "Standard"))
+        wanted = int(sku.get("capacity", 1))
+        current = self._used(location, skip=(account, name))[usage]
+        limit = self._limit(location, usage)
+        if current + wanted <= limit:
+            return None
+        label = f"Tokens Per Minute (thousands) - {base_model_name(model)} - {sku.get('name', 'Standard')}"
+        return error(
+            400,
+            "InsufficientQuota",
+            f"This operation require {wanted} new capacity in quota {label}, which is bigger than the current "
+            f"available capacity {max(limit - current, 0)}. The current quota usage is {current} and the quota "
+            f"limit is {limit} for quota {label}.",
+        )
 
     # ---- deployments ----
     def _deployment_id(self, sub: str, rg: str, account: str, name: str) -> str:
@@ -206,6 +274,10 @@ class ArmPlane:
                 "RequestConflict",
                 f"Another operation is being performed on the parent resource (deployment {busy[0]}).",
             )
+        refusal = self._insufficient_quota(account, name, model["name"], body.get("sku") or {})
+        if refusal is not None:
+            self.counters[f"deployment_refusals:{account}"] += 1
+            return refusal
         self.counters[f"deployment_puts:{account}"] += 1
         updating = name in existing
         deployment = {
@@ -213,6 +285,7 @@ class ArmPlane:
             "name": name,
             "type": "Microsoft.CognitiveServices/accounts/deployments",
             "sku": body.get("sku") or {"name": "Standard", "capacity": 1},
+            "systemData": {"createdAt": _stamp()},
             "properties": {
                 "model": {k: v for k, v in model.items() if k in ("format", "name", "version", "source")},
                 "provisioningState": "Succeeded" if updating else "Creating",

@@ -102,6 +102,7 @@ def deploy(
                 )
             say(f"deployment {name} already exists; waiting until it serves")
             return _wait_existing(arm, group, account, name, poll_seconds, sleep), False
+        _preflight(arm, outputs, region, model, request, name)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 say(f"creating deployment {name} of {model} ({request.sku} x{request.capacity}) on {account}")
@@ -115,6 +116,18 @@ def deploy(
                 say(f"another deployment is in progress on {account}; waiting {CONFLICT_WAIT_SECONDS:.0f}s")
                 sleep(CONFLICT_WAIT_SECONDS)
     raise AssertionError("unreachable")
+
+
+def _preflight(
+    arm: ArmClient, outputs: StackOutputs, region: RegionOutput, model: str, request: DeployRequest, name: str
+) -> None:
+    """Refuse before creating anything when the region lacks the deployment quota, saying what would fit."""
+    from ftops.capacity.preflight import Want, refuse, shortfalls
+
+    want = Want(region.location, model, request.sku, request.capacity, f"deployment {name}")
+    found = shortfalls(arm, [want], candidates=[r.location for r in outputs.regions])
+    if found:
+        raise refuse(found, what=f"cannot deploy {name} on {region.account_name}")
 
 
 def _wait_existing(

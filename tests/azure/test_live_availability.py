@@ -55,4 +55,5 @@ def test_check_live_preflight_refuses_a_region_arm_says_cannot_train(emulator):
 
     result = CliRunner().invoke(app, ["check", "--stack", "dev", "--live", "--json"])
     assert isinstance(result.exception, AzureRefusedError) and result.exception.exit_code == 3
-    assert "gpt-4.1-mini (sft) cannot be fine-tuned in swedencentral" in result.exception.message
+    problems = [p.message for p in result.exception.problems]
+    assert "gpt-4.1-mini (sft) cannot be fine-tuned in swedencentral per ARM" in problems

@@ -1,0 +1,1 @@
+"""Deployment capacity: tokens-per-minute quota per region, model and deployment type (SKU)."""
