@@ -108,8 +108,41 @@ def _marketplace(env: Environment, catalog: Catalog) -> Iterator[Problem]:
 
 
 def _managed_compute(env: Environment, catalog: Catalog) -> Iterator[Problem]:
-    if env.managed_compute and env.hub is None:
+    compute = env.managed_compute
+    if compute is None:
+        return
+    if env.hub is None:
         yield Problem("managed_compute", "managed compute runs in a hub: add a 'hub' section with a project")
+    try:
+        size = catalog.vm_size(compute.vm_size)
+    except UserError as exc:
+        yield Problem("managed_compute.vm_size", f"{exc.message}; {exc.hint}")
+        return
+    if compute.training_vcpus < size.vcpus:
+        yield Problem(
+            "managed_compute.training_vcpus",
+            f"{compute.training_vcpus} vCPUs cannot hold one {size.name} node ({size.vcpus} vCPUs)",
+        )
+    elif compute.max_nodes * size.vcpus > compute.training_vcpus:
+        yield Problem(
+            "managed_compute.max_nodes",
+            f"{compute.max_nodes} nodes of {size.name} need {compute.max_nodes * size.vcpus} vCPUs, more than "
+            f"training_vcpus ({compute.training_vcpus}); raise training_vcpus or lower max_nodes",
+        )
+    if compute.min_nodes > compute.max_nodes:
+        yield Problem("managed_compute.min_nodes", f"min_nodes ({compute.min_nodes}) is above max_nodes")
+    for i, fine_tune in enumerate(env.fine_tunes):
+        if fine_tune.compute != "managed":
+            continue
+        with contextlib.suppress(UserError):
+            model = catalog.model(fine_tune.model)
+            recommended = catalog.recommended_sizes.get(model.name, {}).get("training", ())
+            if recommended and size.name not in recommended:
+                yield Problem(
+                    "managed_compute.vm_size",
+                    f"{size.name} is not a recommended training size for {model.name} (fine_tunes[{i}]); "
+                    f"recommended: {', '.join(recommended)}",
+                )
 
 
 def _fine_tunes(env: Environment, catalog: Catalog) -> Iterator[Problem]:

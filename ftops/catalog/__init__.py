@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from ftops.errors import NotAvailableError, UnknownModelError
+from ftops.errors import NotAvailableError, UnknownModelError, UserError
 
 Method = Literal["sft", "dpo", "rft"]
 Modality = Literal["text", "vision"]
@@ -74,6 +74,14 @@ class Model:
 
 
 @dataclass(frozen=True)
+class VmSize:
+    name: str
+    family: str  # the quota family Azure Machine Learning counts it in
+    vcpus: int
+    gpus: int
+
+
+@dataclass(frozen=True)
 class Limits:
     source: Source
     values: dict[str, int] = field(default_factory=dict)
@@ -124,6 +132,14 @@ class Catalog:
         self.limits = Limits(self.sources[limits.pop("source")], limits)
         self.azure_regions: frozenset[str] = frozenset(raw["azure_regions"])
         self.registries: dict[str, str] = dict(raw["registries"])
+        sizes = dict(raw["vm_sizes"])
+        self.vm_sizes_source = self.sources[sizes.pop("source")]
+        self.vm_sizes: dict[str, VmSize] = {name: VmSize(name, **spec) for name, spec in sizes.items()}
+        recommended = dict(raw["managed_compute_sizes"])
+        recommended.pop("source")
+        self.recommended_sizes: dict[str, dict[str, tuple[str, ...]]] = {
+            model: {use: tuple(sizes) for use, sizes in spec.items()} for model, spec in recommended.items()
+        }
         data_format = dict(raw["data_format"])
         self.data_format_source = self.sources[data_format.pop("source")]
         self.data_format: dict = data_format
@@ -158,6 +174,16 @@ class Catalog:
             if model_name not in names:
                 names.append(model_name)
         return names
+
+    def vm_size(self, name: str) -> VmSize:
+        """A VM size by name (case-insensitive), or a clear error listing the known ones."""
+        for size in self.vm_sizes.values():
+            if size.name.lower() == name.lower():
+                return size
+        raise UserError(
+            f"unknown VM size '{name}'",
+            hint="sizes ftops knows: " + ", ".join(self.vm_sizes),
+        )
 
     def registry_model_id(self, model: Model) -> str:
         """The model's AzureML registry asset id (for marketplace subscriptions and AzureML jobs)."""

@@ -49,6 +49,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Show the resources `pulumi up` would create for a stack, and its outputs, without Azure or Pulumi.",
     ),
+    "quota": (
+        "ftops.cli.quota_cmd",
+        "quota",
+        "command",
+        "VM quota (usage, limit, free vCPUs per family) and deployment quota in use, per region.",
+    ),
     "launch": (
         "ftops.cli.launch_cmd",
         "launch",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _arm():
+def subscription_arm():
     from ftops.azure.arm import ArmClient
     from ftops.azure.settings import load_settings, subscription_id
 
@@ -31,7 +31,7 @@ def live_availability(model: str | None, region: str | None, method: str | None,
     from ftops.errors import UserError
 
     catalog = load_catalog()
-    with _arm() as arm:
+    with subscription_arm() as arm:
         if model is not None:
             found = catalog.model(model)
             catalog.where(found, method, "vision" if vision else "text")  # refuses impossible combinations first
@@ -86,9 +86,10 @@ def live_check(environment: Any, as_json: bool) -> dict:
     from ftops.cli import render
     from ftops.errors import AzureRefusedError, Problem
 
-    with _arm() as arm:
+    with subscription_arm() as arm:
         results, problems = _availability_preflight(environment, arm)
         capacity = _capacity_preflight(environment, arm)
+        vm_quota = _vm_quota_preflight(environment, arm)
     if problems or capacity:
         error = AzureRefusedError(
             f"live preflight failed: {len(problems) + len(capacity)} problem(s)",
@@ -99,6 +100,12 @@ def live_check(environment: Any, as_json: bool) -> dict:
         error.problems = [Problem("fine_tunes", text) for text in problems]
         error.problems += [Problem(", ".join(s.what), s.line()) for s in capacity]
         raise error
+    if not as_json and vm_quota:
+        render.table(
+            "managed compute quota (vCPUs)",
+            ["region", "family", "wanted", "free", "status"],
+            ([q["location"], q["family"], q["wanted"], q["free"], q["status"]] for q in vm_quota),
+        )
     if not as_json and results:
         render.table(
             "live preflight (ARM)",
@@ -108,7 +115,7 @@ def live_check(environment: Any, as_json: bool) -> dict:
                 for r in results
             ),
         )
-    return {"availability": results, "capacity": [], "ok": True}
+    return {"availability": results, "capacity": [], "vm_quota": vm_quota, "ok": True}
 
 
 def _availability_preflight(environment: Any, arm: Any) -> tuple[list[dict], list[str]]:
@@ -159,3 +166,10 @@ def _capacity_preflight(environment: Any, arm: Any) -> list:
         return []
     stack_regions = [r.location for r in environment.regions]
     return shortfalls(arm, wants, candidates=load_catalog().fine_tuning_regions(), preferred=stack_regions)
+
+
+def _vm_quota_preflight(environment: Any, arm: Any) -> list[dict]:
+    """The stack's managed compute against free VM quota; a shortfall is what `pulumi up` will request."""
+    from ftops.quota import compare, read_quota, stack_needs
+
+    return [compare(need, read_quota(arm, need.location).get(need.family)) for need in stack_needs(environment)]

@@ -47,13 +47,13 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
 DEFAULT_ML_QUOTA = {
     "standardNCADSA100v4Family": (0, 0),
     "standardNCSv3Family": (0, 24),
-    "standardNDH100v5Family": (0, 0),
+    "standardNDSH100v5Family": (0, 0),
     "standardDSv2Family": (4, 100),
 }
 FAMILY_NAMES = {
     "standardNCADSA100v4Family": "Standard NCADS_A100_v4 Family vCPUs",
     "standardNCSv3Family": "Standard NCSv3 Family vCPUs",
-    "standardNDH100v5Family": "Standard NDH100v5 Family vCPUs",
+    "standardNDSH100v5Family": "Standard NDSH100v5 Family vCPUs",
     "standardDSv2Family": "Standard DSv2 Family vCPUs",
 }
 
