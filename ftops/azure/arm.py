@@ -93,6 +93,11 @@ class Poller:
     def status(self) -> str:
         return self._status
 
+    @property
+    def monitor_url(self) -> str | None:
+        """The operation's monitor URL (its last path segment is e.g. a quota request id)."""
+        return self._monitor
+
     def done(self) -> bool:
         return self._status.lower() in TERMINAL_OK | TERMINAL_BAD
 

@@ -13,6 +13,7 @@ from ftops.outputs import SCHEMA_VERSION
 from ftops.stack_summary import identity
 from infra.components import child
 from infra.components.access import DEPLOYER_ROLES, Access, AccessArgs, Grant
+from infra.components.compute import ManagedCompute, ManagedComputeArgs
 from infra.components.foundry import FoundryAccount, FoundryAccountArgs
 from infra.components.hub import Hub, HubArgs
 from infra.components.hub_project import HubProject, HubProjectArgs
@@ -103,6 +104,24 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     )
                 )
 
+        self.compute: ManagedCompute | None = None
+        if self.hub is not None and env.managed_compute is not None:
+            spec = env.managed_compute
+            self.compute = ManagedCompute(
+                f"{name}-compute",
+                ManagedComputeArgs(
+                    environment=env.name,
+                    subscription_id=client.subscription_id,
+                    resource_group=rg_name,
+                    location=spec.location or self.hub.location,
+                    hub_name=self.hub.workspace.name,
+                    spec=spec,
+                    private=private,
+                    tags=tags,
+                ),
+                opts=child(self),
+            )
+
         scopes: dict = {
             "account": [(a.account_name, a.account.id) for a in self.accounts],
             "hub_project": [(p.workspace_name, p.workspace.id) for p in self.hub_projects],
@@ -134,7 +153,7 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                 "storage_account_id": self.hub.storage.id,
                 "key_vault_id": self.hub.key_vault.id,
                 "projects": [p.outputs() for p in self.hub_projects],
-                "compute": None,
+                "compute": self.compute.outputs() if self.compute else None,
             }
         return {
             "schema_version": SCHEMA_VERSION,
