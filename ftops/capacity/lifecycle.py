@@ -5,22 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from ftops.azure.arm import ArmClient
-from ftops.capacity.usage import base_model_name, is_fine_tuned
-from ftops.catalog.prices import load_prices
-from ftops.errors import UserError
+from ftops.capacity.usage import base_model_name, deployment_type, is_fine_tuned
+from ftops.errors import FtopsError, UserError
 from ftops.outputs import RegionOutput, StackOutputs
 
 
+def hosting_per_day(deployed_model: str, sku: str) -> float | None:
+    """USD per day a deployment costs just by existing: fine-tuned deployments of a type with an hourly
+    hosting fee (Standard, GlobalStandard); 0 for base models and Developer; None if no price is recorded."""
+    from ftops.catalog.prices import load_prices
+
+    try:
+        hourly = deployment_type(sku).hourly_hosting
+    except FtopsError:
+        return None  # a type ftops does not know (e.g. provisioned): no claim either way
+    if not is_fine_tuned(deployed_model) or not hourly:
+        return 0.0
+    price = load_prices().models.get(base_model_name(deployed_model))
+    return round(price.hosting_per_hour * 24, 2) if price and price.hosting_per_hour else None
+
+
+def hosting_note(deployed_model: str, sku: str) -> str:
+    """What keeping this deployment costs and when the service removes it, per the catalog."""
+    from ftops.catalog import load_catalog
+
+    if not is_fine_tuned(deployed_model):
+        return "base-model deployments bill per token only"
+    kind = deployment_type(sku)
+    if kind.lifetime_hours:
+        return f"{kind.name} deployments bill per token only and are removed after {kind.lifetime_hours} hours"
+    per_day = hosting_per_day(deployed_model, sku)
+    days = load_catalog().limits.inactive_deployment_deleted_after_days
+    cost = f" (about {per_day:.2f} USD/day)" if per_day else ""
+    return (
+        f"fine-tuned deployments bill for hosting every hour they exist, used or not{cost}; "
+        f"one left inactive for {days} days is deleted by the service"
+    )
+
+
 def deployment_rows(arm: ArmClient, outputs: StackOutputs) -> list[dict[str, Any]]:
-    """Every deployment on the stack's accounts, with its hosting cost per day if it is fine-tuned."""
-    prices = load_prices()
+    """Every deployment on the stack's accounts, with what it costs per day just to exist."""
     rows = []
     for region in outputs.regions:
         for deployment in arm.deployments.list(outputs.resource_group, region.account_name):
             properties = deployment.get("properties") or {}
             model = str((properties.get("model") or {}).get("name") or "")
             fine_tuned = is_fine_tuned(model)
-            price = prices.models.get(base_model_name(model)) if fine_tuned else None
+            sku = str((deployment.get("sku") or {}).get("name") or "")
             system = deployment.get("systemData") or {}
             rows.append(
                 {
@@ -29,14 +60,13 @@ def deployment_rows(arm: ArmClient, outputs: StackOutputs) -> list[dict[str, Any
                     "location": region.location,
                     "model": model,
                     "fine_tuned": fine_tuned,
-                    "sku": (deployment.get("sku") or {}).get("name"),
+                    "sku": sku,
                     "capacity": (deployment.get("sku") or {}).get("capacity"),
                     "state": properties.get("provisioningState"),
                     "created": system.get("createdAt"),
-                    "last_used": system.get("lastModifiedAt") if fine_tuned else None,
-                    "hosting_per_day": round(price.hosting_per_hour * 24, 2)
-                    if price and price.hosting_per_hour
-                    else None,
+                    # ARM's Deployment (spec 2026-09-01) reports no last use; the key stays for when it does.
+                    "last_used": None,
+                    "hosting_per_day": hosting_per_day(model, sku),
                 }
             )
     return rows

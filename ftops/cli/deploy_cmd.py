@@ -10,17 +10,6 @@ import typer
 from ftops.cli.options import JsonOption, OutputsOption, StackOption
 
 
-def hosting_per_day(deployed_model: str) -> float | None:
-    """Hosting cost per day of a fine-tuned deployment, from the dated price table (None if unknown)."""
-    from ftops.capacity.usage import base_model_name, is_fine_tuned
-    from ftops.catalog.prices import load_prices
-
-    if not is_fine_tuned(deployed_model):
-        return None
-    price = load_prices().models.get(base_model_name(deployed_model))
-    return round(price.hosting_per_hour * 24, 2) if price and price.hosting_per_hour else None
-
-
 class SkuChoice(StrEnum):
     standard = "Standard"
     global_standard = "GlobalStandard"
@@ -43,7 +32,7 @@ def deploy(
 
     Example: ftops deploy ftjob-abc123 --stack dev --sku Standard --capacity 1
     """
-    from ftops.catalog import load_catalog
+    from ftops.capacity.lifecycle import hosting_note, hosting_per_day
     from ftops.cli import render
     from ftops.cli.progress import Steps
     from ftops.errors import UsageError
@@ -77,9 +66,9 @@ def deploy(
     if where.launch is not None:
         with Ledger() as ledger:
             ledger.update(where.launch.key, deployment=deployment.get("name"))
-    limits = load_catalog().limits
     properties = deployment.get("properties") or {}
-    hosting = hosting_per_day(str((properties.get("model") or {}).get("name") or ""))
+    served = str((properties.get("model") or {}).get("name") or "")
+    served_sku = str((deployment.get("sku") or {}).get("name") or sku.value)
     result = {
         "deployment": deployment.get("name"),
         "created": created,
@@ -90,10 +79,8 @@ def deploy(
         "sku": (deployment.get("sku") or {}).get("name"),
         "capacity": (deployment.get("sku") or {}).get("capacity"),
         "provisioning_state": properties.get("provisioningState"),
-        "hosting_per_day": hosting,
-        "note": "fine-tuned deployments bill for hosting every hour"
-        + (f" (about {hosting:.2f} USD/day)" if hosting else "")
-        + f"; one left inactive for {limits.inactive_deployment_deleted_after_days} days is deleted by the service",
+        "hosting_per_day": hosting_per_day(served, served_sku),
+        "note": hosting_note(served, served_sku),
     }
     if as_json:
         render.print_json(result)

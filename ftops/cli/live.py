@@ -155,7 +155,6 @@ def _availability_preflight(environment: Any, arm: Any) -> tuple[list[dict], lis
 def _capacity_preflight(environment: Any, arm: Any) -> list:
     """Declared base-model deployments against free TPM, with regions that would fit."""
     from ftops.capacity.preflight import Want, shortfalls
-    from ftops.catalog import load_catalog
 
     wants = [
         Want(region.location, deployment.model, deployment.sku, deployment.capacity, f"regions[{i}].deployments[{j}]")
@@ -165,7 +164,7 @@ def _capacity_preflight(environment: Any, arm: Any) -> list:
     if not wants:
         return []
     stack_regions = [r.location for r in environment.regions]
-    return shortfalls(arm, wants, candidates=load_catalog().fine_tuning_regions(), preferred=stack_regions)
+    return shortfalls(arm, wants, preferred=stack_regions)
 
 
 def _vm_quota_preflight(environment: Any, arm: Any) -> list[dict]:

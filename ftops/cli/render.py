@@ -58,7 +58,7 @@ def show_error(error: Any, *, as_json: bool) -> None:
     console = _console(stderr=True)
     console.print(f"[bold red]error:[/] {escape(error.message)}")
     for problem in error.problems:
-        console.print(f"  - {escape(str(problem))}")
+        console.print(f"  - {escape(str(problem))}", soft_wrap=True)  # one problem, one line, even in logs
     if error.hint:
         console.print(f"[yellow]hint:[/] {escape(error.hint)}")
     if as_json:

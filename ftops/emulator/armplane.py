@@ -1,8 +1,10 @@
 """Emulated Azure Resource Manager: location models, usages, account deployments (LRO), ML usages, quotas.
 
 Location models come from ftops' catalog (so the emulator agrees with it until a test says otherwise with
-`set_location_models`). Deployments go Creating -> Succeeded one read at a time, and a second create on
-the same account while one is Creating gets 409 RequestConflict, as Azure does. Quota requests at or
+`set_location_models`). Deployment quota (TPM usages) goes down as deployments are created and comes back
+when they are deleted; a create beyond it fails with Azure's InsufficientQuota. Deployments go
+Creating -> Succeeded one read at a time, and a second create on the same account while one is Creating
+gets 409 RequestConflict, as Azure does. Quota requests at or
 under `auto_approve_vcpus` succeed; bigger ones end Failed with an escalation message.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 from ftops.azure.settings import COGNITIVE_API_VERSION, QUOTA_API_VERSION
 from ftops.emulator.dataplane import DataPlane
 from ftops.emulator.http import Reply, Request, error
+from ftops.errors import FtopsError
 
 PAGE_SIZE = 5  # small on purpose, so every client follows nextLink
 DEFAULT_TPM_LIMIT = 1000  # thousands of tokens per minute, per usage name and location, unless set
@@ -116,6 +119,7 @@ class ArmPlane:
         return DEFAULT_ACCOUNT_LOCATION
 
     def _used(self, location: str, *, skip: tuple[str, str] | None = None) -> Counter[str]:
+        """TPM in use per usage name in a location, summed over the deployments of accounts there."""
         from ftops.capacity.usage import usage_name
 
         used: Counter[str] = Counter()
@@ -131,6 +135,30 @@ class ArmPlane:
 
     def _limit(self, location: str, usage: str) -> int:
         return self.usage_limits.get((location, usage), DEFAULT_TPM_LIMIT)
+
+    def _offered(self, location: str) -> dict[str, str]:
+        """Usage names a location lists, with their display names: base-model quota for every Azure OpenAI
+        model and base deployment type; fine-tuned hosting quota only where the model can be fine-tuned."""
+        from ftops.capacity.usage import facts, usage_name
+        from ftops.catalog import load_catalog
+
+        catalog = load_catalog()
+        overridden = self.location_models.get(location)
+        if overridden is not None:
+            tunable = {m["model"]["name"] for m in overridden if m["model"].get("capabilities", {}).get("fineTune")}
+        else:
+            tunable = {m.name for m, _ in catalog.trainable_in(location)}
+        offered = {}
+        for model in catalog.models:
+            if not model.is_openai:
+                continue
+            for kind in facts().types.values():
+                if kind.base:
+                    offered[usage_name(model.name, kind.name, fine_tuned=False)] = f"{model.name} - {kind.name}"
+                if kind.fine_tuned and model.name in tunable:
+                    label = f"{model.name} - {kind.name} - Fine-tuned"
+                    offered[usage_name(model.name, kind.name, fine_tuned=True)] = label
+        return offered
 
     @staticmethod
     def model_entry(name: str, version: str | None, *, fine_tune: bool, training_types: tuple[str, ...] = ()) -> dict:
@@ -184,42 +212,42 @@ class ArmPlane:
         return Reply(200, page)
 
     def _cs_usages(self, request: Request, sub: str, loc: str) -> Reply:
-        from ftops.capacity.usage import SKUS
-        from ftops.catalog import load_catalog
-
         loc = loc.lower()
         used = self._used(loc)
-        usages = []
-        for model in load_catalog().models:
-            if not model.is_openai:
-                continue
-            for sku in SKUS:
-                name = f"OpenAI.{sku}.{model.name}"
-                usages.append(
-                    {
-                        "name": {
-                            "value": name,
-                            "localizedValue": f"Tokens Per Minute (thousands) - {model.name} - {sku}",
-                        },
-                        "currentValue": float(used[name]),
-                        "limit": float(self._limit(loc, name)),
-                        "unit": "Count",
-                    }
-                )
+        usages = [
+            {
+                "name": {"value": name, "localizedValue": f"Tokens Per Minute (thousands) - {label}"},
+                "currentValue": float(used[name]),
+                "limit": float(self._limit(loc, name)),
+                "unit": "Count",
+            }
+            for name, label in self._offered(loc).items()
+        ]
         return Reply(200, {"value": usages})
 
-    def _insufficient_quota(self, account: str, name: str, model: str, sku: dict) -> Reply | None:
-        """Azure's refusal when a deployment needs more TPM than the location has free."""
-        from ftops.capacity.usage import base_model_name, usage_name
+    def _refuse_capacity(self, account: str, name: str, model: str, sku: dict) -> Reply | None:
+        """Azure's refusals when a location does not offer the model with this SKU, or lacks the TPM."""
+        from ftops.capacity.usage import usage_name
 
         location = self.location_of(account)
-        usage = usage_name(model, sku.get("name", "Standard"))
+        sku_name = str(sku.get("name") or "Standard")
+        try:
+            usage = usage_name(model, sku_name)
+        except FtopsError:
+            usage = ""
+        offered = self._offered(location)
+        if usage not in offered:
+            return error(
+                400,
+                "InvalidResourceProperties",
+                f"The specified SKU '{sku_name}' for model '{model}' is not supported in this region '{location}'.",
+            )
         wanted = int(sku.get("capacity", 1))
         current = self._used(location, skip=(account, name))[usage]
         limit = self._limit(location, usage)
         if current + wanted <= limit:
             return None
-        label = f"Tokens Per Minute (thousands) - {base_model_name(model)} - {sku.get('name', 'Standard')}"
+        label = f"Tokens Per Minute (thousands) - {offered[usage]}"
         return error(
             400,
             "InsufficientQuota",
@@ -274,7 +302,7 @@ class ArmPlane:
                 "RequestConflict",
                 f"Another operation is being performed on the parent resource (deployment {busy[0]}).",
             )
-        refusal = self._insufficient_quota(account, name, model["name"], body.get("sku") or {})
+        refusal = self._refuse_capacity(account, name, model["name"], body.get("sku") or {})
         if refusal is not None:
             self.counters[f"deployment_refusals:{account}"] += 1
             return refusal

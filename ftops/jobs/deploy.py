@@ -123,9 +123,11 @@ def _preflight(
 ) -> None:
     """Refuse before creating anything when the region lacks the deployment quota, saying what would fit."""
     from ftops.capacity.preflight import Want, refuse, shortfalls
+    from ftops.capacity.usage import base_model_name
 
-    want = Want(region.location, model, request.sku, request.capacity, f"deployment {name}")
-    found = shortfalls(arm, [want], candidates=[r.location for r in outputs.regions])
+    base = base_model_name(str(request.job.get("model") or model))  # the job names the base model
+    want = Want(region.location, model, request.sku, request.capacity, f"deployment {name}", base=base)
+    found = shortfalls(arm, [want], preferred=[r.location for r in outputs.regions])
     if found:
         raise refuse(found, what=f"cannot deploy {name} on {region.account_name}")
 
