@@ -58,7 +58,7 @@ def list_deployments(stack: StackOption = None, outputs: OutputsOption = None, a
                 r["capacity"],
                 r["state"],
                 r["created"],
-                r["hosting_per_day"] or "-",
+                "?" if r["hosting_per_day"] is None else f"{r['hosting_per_day']:.2f}",
             ]
             for r in rows
         ),
