@@ -158,6 +158,7 @@ class Transport:
         json: Any = None,
         files: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
@@ -181,6 +182,7 @@ class Transport:
                     json=json,
                     files=files,
                     data=data,
+                    content=content,
                     headers=send_headers,
                     auth=self.auth,
                     timeout=self.timeout,

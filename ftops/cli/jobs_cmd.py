@@ -244,15 +244,13 @@ def follow_and_record(job_id: str, endpoint: str, *, as_json: bool, result: dict
     """Follow with a live line on a terminal; record the outcome in the ledger; raise if it failed."""
     from ftops.cli import render
     from ftops.cli.progress import LiveLine
-    from ftops.jobs.clients import data_plane, poll_seconds
-    from ftops.jobs.follow import follow_job, raise_if_failed
+    from ftops.jobs.clients import poll_seconds
+    from ftops.jobs.follow import raise_if_failed
     from ftops.jobs.ledger import Ledger
 
     try:
-        with data_plane(endpoint) as plane, LiveLine(as_json) as live:
-            job, progress = follow_job(
-                plane, job_id, poll_seconds=poll_seconds(10.0), on_update=lambda p: live.update(p.line())
-            )
+        with LiveLine(as_json) as live:
+            job, final, line = _follow(job_id, endpoint, live, poll_seconds(10.0))
     except KeyboardInterrupt:
         render.note(f"stopped following; job {job_id} keeps running. Resume with: ftops jobs wait {job_id}")
         raise typer.Exit(130) from None
@@ -263,15 +261,39 @@ def follow_and_record(job_id: str, endpoint: str, *, as_json: bool, result: dict
             ledger.update(
                 launch.key, job_status=job.get("status"), fine_tuned_model=job.get("fine_tuned_model"), state=state
             )
-    final = {**progress.to_dict(), "error": job.get("error")}
+    final = {**final, "error": job.get("error")}
     if job.get("status") == "failed" and as_json and result is not None:
         render.print_json({**result, "final": final})
     raise_if_failed(job)
     if not as_json:
-        render.line(f"[green]✓[/] {progress.line()}")
+        render.line(f"[green]✓[/] {line}")
         if job.get("fine_tuned_model"):
             render.line(f"  deploy it: ftops deploy {job_id} --stack <stack>")
     return final
+
+
+def _follow(job_id: str, endpoint: str, live: Any, every: float) -> tuple[dict, dict, str]:
+    """(job, final progress, last line) for an Azure OpenAI job, or an AzureML job in a hub project."""
+    from ftops.jobs.clients import data_plane
+    from ftops.jobs.follow import follow_job
+
+    if endpoint.startswith("/subscriptions/"):  # a hub project's workspace id: an AzureML job
+        from ftops.azure.ml import AzureML
+        from ftops.jobs.launch_hub import follow_hub_job
+
+        with AzureML() as ml:
+            view = follow_hub_job(
+                ml,
+                endpoint,
+                job_id,
+                poll_seconds=every,
+                on_update=lambda v: live.update(f"job {job_id}  {v['status']}"),
+            )
+        final = {"job_id": job_id, "status": view["status"], "fine_tuned_model": view["fine_tuned_model"]}
+        return view, final, f"job {job_id}  {view['status']}"
+    with data_plane(endpoint) as plane:
+        job, progress = follow_job(plane, job_id, poll_seconds=every, on_update=lambda p: live.update(p.line()))
+    return job, progress.to_dict(), progress.line()
 
 
 def _when(epoch: Any) -> str:

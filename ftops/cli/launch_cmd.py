@@ -12,6 +12,11 @@ from ftops.cli.catalog_cmds import MethodChoice, complete_model, complete_region
 from ftops.cli.options import JsonOption, OutputsOption, StackOption
 
 
+class ComputeChoice(StrEnum):
+    serverless = "serverless"
+    managed = "managed"
+
+
 class TrainingTypeChoice(StrEnum):
     standard = "standard"
     global_ = "global"
@@ -50,6 +55,9 @@ def launch(
     live: Annotated[
         bool, typer.Option("--live", help="Only use regions that ARM reports can fine-tune the model right now.")
     ] = False,
+    compute: Annotated[
+        ComputeChoice, typer.Option("--compute", help="serverless, or managed: the stack's own cluster (open models).")
+    ] = ComputeChoice.serverless,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the data, upload it, and create a fine-tuning job on the stack's resources.
@@ -96,6 +104,7 @@ def launch(
         suffix=suffix,
         seed=seed,
         new=new,
+        compute=compute.value,
     )
     steps = Steps(as_json)
     steps("validate", f"checking {train.name}" + (f" and {validation.name}" if validation else ""))
@@ -107,9 +116,12 @@ def launch(
         )
         if resumed:
             steps("resume", f"continuing launch {planned.key} (state {planned.state})")
-        with data_plane(target.endpoint or "") as plane:
-            launcher = Launcher(plane, ledger, catalog, on_step=steps, poll_seconds=poll_seconds(2.0))
-            outcome = launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
+        if target.kind == "openai":
+            with data_plane(target.endpoint or "") as plane:
+                launcher = Launcher(plane, ledger, catalog, on_step=steps, poll_seconds=poll_seconds(2.0))
+                outcome = launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
+        else:
+            outcome = _launch_on_hub(planned, request, target, stack_outputs, ledger, catalog, steps, resumed)
     job = outcome.job or {}
     result: dict[str, Any] = {
         "launch": outcome.launch.key,
@@ -148,9 +160,24 @@ def launch(
     if wait:
         from ftops.cli.jobs_cmd import follow_and_record
 
-        result["final"] = follow_and_record(job["id"], target.endpoint or "", as_json=as_json, result=result)
+        endpoint = target.endpoint if target.kind == "openai" else target.resource_id
+        result["final"] = follow_and_record(job["id"], endpoint or "", as_json=as_json, result=result)
     if as_json:
         render.print_json(result)
+
+
+def _launch_on_hub(
+    planned: Any, request: Any, target: Any, outputs: Any, ledger: Any, catalog: Any, steps: Any, resumed: bool
+) -> Any:
+    """Open models: data asset + AzureML FineTuning job in the stack's hub project."""
+    from ftops.azure.arm import ArmClient
+    from ftops.azure.ml import AzureML
+    from ftops.jobs.launch import LaunchOutcome
+    from ftops.jobs.launch_hub import HubLauncher
+
+    with AzureML() as ml, ArmClient(outputs.subscription_id) as arm:
+        launcher = HubLauncher(ml, arm, ledger, catalog, outputs, on_step=steps)
+        return launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
 
 
 def _live_regions(stack_outputs: Any, model: str) -> frozenset[str]:

@@ -48,6 +48,7 @@ class Emulator:
         min_examples: int | None = None,
     ) -> None:
         from ftops.emulator.armplane import ArmPlane
+        from ftops.emulator.mlplane import MlPlane
 
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the emulator only listens on the loopback interface")
@@ -61,6 +62,7 @@ class Emulator:
             min_examples = load_catalog().limits.min_training_examples
         self.dataplane = DataPlane(min_examples)
         self.arm = ArmPlane(self.dataplane)
+        self.ml = MlPlane()
         self.book = None
         if validate:
             from ftops.emulator.specs import spec_book
@@ -116,6 +118,7 @@ class Emulator:
         return {
             "accounts": accounts,
             "arm": self.arm.summary(),
+            "ml": dict(self.ml.counters),
             "requests": self.requests,
             "violations": list(self.violations),
             "faults": self.faults.spec,
@@ -134,6 +137,8 @@ class Emulator:
         """Check, dispatch and check again; the fault decision is taken by the handler around this."""
         if "authorization" not in request.headers and "api-key" not in request.headers:
             return self._arm_or_data_error(request, 401, "Unauthorized", "no bearer token or api-key was sent")
+        if self.ml.owns(request):  # AzureML paths: checked against the ML contract (mfe.json is not saved)
+            return self.ml.handle(request, self.violation)
         op = None
         if self.book is not None and not any(p in request.path.lower() for p in UNSPECIFIED_PATHS):
             op = self.book.find(request.method, request.path)
@@ -262,6 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "reset" and self.command == "POST":
             emulator.dataplane.accounts.clear()
             emulator.arm.reset()
+            emulator.ml.reset()
             emulator.violations.clear()
             return Reply(200, {"reset": True})
         return error(404, "NotFound", f"no admin endpoint {path}")

@@ -44,6 +44,7 @@ class LaunchRequest:
     suffix: str | None = None
     seed: int | None = None
     new: bool = False
+    compute: str = "serverless"  # or "managed": the stack's own cluster (open models)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,10 @@ def check_request(request: LaunchRequest, model: Model) -> None:
         raise UsageError(f"--grader applies to rft only, not {request.method}")
     if "beta" in request.hyperparameters and request.method != "dpo":
         raise UsageError("--beta applies to dpo only")
-    if not model.is_openai:
+    if request.compute == "managed" and not model.managed_compute:
         raise UsageError(
-            f"{model.name} is not an Azure OpenAI model",
-            hint="open models are fine-tuned in hub projects; see `ftops availability --model` for where",
+            f"{model.name} is not offered on managed compute",
+            hint="leave out --compute managed; `ftops models` lists the managed-compute models",
         )
 
 
@@ -123,6 +124,7 @@ def plan_launch(
         region=request.region,
         project=request.project,
         training_type=request.training_type,
+        compute="managed" if request.compute == "managed" else "serverless",
         stack=request.stack,
         live_regions=live_regions,
     )

@@ -1,0 +1,131 @@
+"""Azure Machine Learning for hub projects: data assets, FineTuning jobs, marketplace subscriptions, endpoints.
+
+Workspace-scoped operations go through ARM (`{workspace id}/...`, api-version `ML_API_VERSION`); training
+data goes to the workspace's default blob datastore with Entra ID (no account keys), then is registered as
+a data asset the job reads by URI. Job creation is a PUT of a job *name*: repeating it is safe, which is
+what makes a launch on a hub project exactly-once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ftops.azure.arm import Poller
+from ftops.azure.auth import BearerAuth, TokenCredential, arm_auth, default_credential
+from ftops.azure.errors import AzureNotFoundError
+from ftops.azure.settings import ML_API_VERSION, AzureSettings, load_settings
+from ftops.azure.transport import RetryPolicy, Transport
+
+STORAGE_SCOPE = "https://storage.azure.com/.default"
+BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
+JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
+
+
+class AzureML:
+    """ARM-side client for one subscription's ML workspaces (hubs and hub projects)."""
+
+    def __init__(
+        self,
+        credential: TokenCredential | None = None,
+        http_client: httpx.Client | None = None,
+        *,
+        settings: AzureSettings | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.credential = credential
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self.transport = Transport(
+            base_url=self.settings.arm_endpoint,
+            auth=arm_auth(self.settings, credential),
+            http_client=http_client,
+            policy=self.policy,
+            sleep=sleep,
+        )
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> AzureML:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        params = {"api-version": ML_API_VERSION, **(kwargs.pop("params", None) or {})}
+        return self.transport.json(method, path, params=params, **kwargs)
+
+    def _get_or_none(self, path: str) -> dict | None:
+        try:
+            return self._call("GET", path)
+        except AzureNotFoundError:
+            return None
+
+    # ---- data
+    def default_datastore(self, workspace_id: str) -> dict:
+        """The workspace's blob datastore (account and container the data goes to)."""
+        return self._call("GET", f"{workspace_id}/datastores/workspaceblobstore")
+
+    def upload_blob(self, account: str, container: str, path: str, content: bytes) -> None:
+        """PUT one block blob with Entra ID auth (identity-based datastore: no account keys)."""
+        endpoint = self.settings.data_plane_endpoint(f"https://{account}.blob.core.windows.net")
+        credential = self.credential or default_credential(self.settings)
+        blob = Transport(
+            base_url=endpoint, auth=BearerAuth(credential, STORAGE_SCOPE), policy=self.policy, sleep=self.sleep
+        )
+        headers = {
+            "x-ms-blob-type": "BlockBlob",
+            "x-ms-version": BLOB_API_VERSION,
+            "Content-Type": "application/octet-stream",
+        }
+        try:
+            blob.request("PUT", f"/{container}/{quote(path)}", content=content, headers=headers)
+        finally:
+            blob.close()
+
+    def data_version(self, workspace_id: str, name: str, version: str) -> dict | None:
+        return self._get_or_none(f"{workspace_id}/data/{name}/versions/{version}")
+
+    def register_data(self, workspace_id: str, name: str, version: str, uri: str, description: str = "") -> dict:
+        body = {"properties": {"dataType": "uri_file", "dataUri": uri, "description": description}}
+        return self._call("PUT", f"{workspace_id}/data/{name}/versions/{version}", json=body)
+
+    # ---- jobs
+    def put_job(self, workspace_id: str, name: str, properties: dict) -> dict:
+        """Create the job `name` (or get it back unchanged if it exists: the name makes this idempotent)."""
+        return self._call("PUT", f"{workspace_id}/jobs/{name}", json={"properties": properties})
+
+    def job(self, workspace_id: str, name: str) -> dict | None:
+        return self._get_or_none(f"{workspace_id}/jobs/{name}")
+
+    def cancel_job(self, workspace_id: str, name: str) -> None:
+        self.transport.request(
+            "POST", f"{workspace_id}/jobs/{name}/cancel", params={"api-version": ML_API_VERSION}, idempotent=True
+        )
+
+    # ---- marketplace and endpoints
+    def marketplace_subscription(self, workspace_id: str, name: str) -> dict | None:
+        return self._get_or_none(f"{workspace_id}/marketplaceSubscriptions/{name}")
+
+    def serverless_endpoint(self, workspace_id: str, name: str) -> dict | None:
+        return self._get_or_none(f"{workspace_id}/serverlessEndpoints/{name}")
+
+    def begin_serverless_endpoint(self, workspace_id: str, name: str, location: str, model_id: str) -> Poller:
+        """Deploy a (fine-tuned) model as a serverless endpoint; the poller ends when it serves."""
+        path = f"{workspace_id}/serverlessEndpoints/{name}"
+        body = {
+            "location": location,
+            "sku": {"name": "Consumption"},
+            "properties": {"modelSettings": {"modelId": model_id}, "authMode": "Key"},
+        }
+        response = self.transport.request("PUT", path, params={"api-version": ML_API_VERSION}, json=body)
+        final = self.transport.url(path) + f"?api-version={ML_API_VERSION}"
+        return Poller(self.transport, response, final_url=final, sleep=self.sleep, what=f"serverless endpoint {name}")

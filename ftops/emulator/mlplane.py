@@ -1,0 +1,254 @@
+"""Emulated AzureML for hub projects: default datastore and blob uploads, data assets, FineTuning jobs,
+marketplace subscriptions and serverless endpoints, on the same read-driven clock as the rest.
+
+Requests are checked against `ml_contract.yaml` (shapes from Microsoft's spec examples); a mismatch is a
+violation, like a break of the saved specs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ftops.emulator.http import Reply, Request, error
+
+WS = (
+    r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.MachineLearningServices"
+    r"/workspaces/(?P<ws>[^/]+)"
+)
+ROUTES = [
+    ("GET", WS + r"/datastores/workspaceblobstore", "datastore"),
+    ("GET", WS + r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)", "get_data"),
+    ("PUT", WS + r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)", "put_data"),
+    ("GET", WS + r"/jobs/(?P<name>[^/]+)", "get_job"),
+    ("PUT", WS + r"/jobs/(?P<name>[^/]+)", "put_job"),
+    ("POST", WS + r"/jobs/(?P<name>[^/]+)/cancel", "cancel_job"),
+    ("GET", WS + r"/marketplaceSubscriptions/(?P<name>[^/]+)", "get_subscription"),
+    ("PUT", WS + r"/marketplaceSubscriptions/(?P<name>[^/]+)", "put_subscription"),
+    ("GET", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "get_endpoint"),
+    ("PUT", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "put_endpoint"),
+]
+COMPILED = [(method, re.compile(pattern + "$"), name) for method, pattern, name in ROUTES]
+JOB_STEPS = ("NotStarted", "Queued", "Running", "Completed")
+
+
+@cache
+def contract() -> dict:
+    import yaml
+
+    return yaml.safe_load(resources.files("ftops.emulator").joinpath("ml_contract.yaml").read_text())
+
+
+class MlPlane:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.blobs: dict[tuple[str, str], bytes] = {}
+            self.data: dict[tuple[str, str, str], dict] = {}
+            self.jobs: dict[tuple[str, str], dict] = {}
+            self.subscriptions: dict[tuple[str, str], dict] = {}
+            self.endpoints: dict[tuple[str, str], dict] = {}
+            self.counters: Counter[str] = Counter()
+
+    # ---- test hooks
+    def subscribe(self, workspace: str, model: str) -> None:
+        """A marketplace subscription for `model` in a workspace, as `pulumi up` would have made."""
+        with self.lock:
+            self.subscriptions[(workspace, model)] = {"name": model, "properties": {"provisioningState": "Succeeded"}}
+
+    # ---- dispatch
+    @staticmethod
+    def owns(request: Request) -> bool:
+        if request.account != "default" and not request.path.startswith("/openai/"):
+            return True  # a blob on a storage account
+        return any(p.match(request.path) and m == request.method for m, p, _ in COMPILED)
+
+    def handle(self, request: Request, violation: Any) -> Reply:
+        with self.lock:
+            if request.account != "default":
+                return self._blob(request)
+            for method, pattern, name in COMPILED:
+                match = pattern.match(request.path)
+                if match and method == request.method:
+                    if request.query.get("api-version") != contract()["api_version"]:
+                        violation(f"{request.method} {request.path}: api-version {request.query.get('api-version')!r}")
+                    return getattr(self, "_" + name)(request, violation, **match.groupdict())
+        return error(404, "NotFound", f"no AzureML route {request.method} {request.path}")
+
+    # ---- storage
+    def _blob(self, request: Request) -> Reply:
+        if request.method != "PUT" or request.headers.get("x-ms-blob-type") != "BlockBlob":
+            return error(400, "InvalidHeaderValue", "only PUT of a BlockBlob is emulated")
+        if not request.headers.get("authorization", "").startswith("Bearer "):
+            return error(403, "AuthorizationFailure", "shared-key access is disabled: use Entra ID")
+        self.blobs[(request.account, request.path)] = request.body
+        self.counters[f"blob_uploads:{request.account}"] += 1
+        return Reply(201, None)
+
+    def _datastore(self, request: Request, violation: Any, sub: str, rg: str, ws: str) -> Reply:
+        return Reply(
+            200,
+            {
+                "id": request.path,
+                "name": "workspaceblobstore",
+                "properties": {
+                    "datastoreType": "AzureBlob",
+                    "accountName": f"st{ws.replace('-', '')[:20]}",
+                    "containerName": f"azureml-blobstore-{ws}",
+                    "credentials": {"credentialsType": "None"},
+                },
+            },
+        )
+
+    # ---- data assets
+    def _get_data(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str, version: str) -> Reply:
+        found = self.data.get((ws, name, version))
+        return Reply(200, found) if found else error(404, "UserError", f"data {name}:{version} not found")
+
+    def _put_data(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str, version: str) -> Reply:
+        rules = contract()["data_version"]
+        properties = (request.json or {}).get("properties") or {}
+        extra = set(properties) - set(rules["properties"])
+        if extra or properties.get("dataType") not in rules["dataType"] or not properties.get("dataUri"):
+            violation(f"PUT data {name}: properties {sorted(properties)} break the data version contract")
+            return error(400, "UserError", "dataType and dataUri are required")
+        self.counters[f"data_registrations:{ws}"] += 1
+        self.data[(ws, name, version)] = {"id": request.path, "name": version, "properties": properties}
+        return Reply(201, self.data[(ws, name, version)])
+
+    # ---- jobs
+    def _check_job(self, properties: dict, violation: Any) -> str | None:
+        rules = contract()["job"]
+        details = properties.get("fineTuningDetails") or {}
+        problems = [f"unknown job property {k}" for k in set(properties) - set(rules["properties"])]
+        problems += [f"unknown fineTuningDetails key {k}" for k in set(details) - set(rules["fine_tuning_details"])]
+        if properties.get("jobType") not in rules["jobType"]:
+            problems.append(f"jobType {properties.get('jobType')!r}")
+        if details.get("modelProvider") not in rules["modelProvider"]:
+            problems.append(f"modelProvider {details.get('modelProvider')!r}")
+        if details.get("taskType") not in rules["taskType"]:
+            problems.append(f"taskType {details.get('taskType')!r}")
+        if (details.get("model") or {}).get("jobInputType") not in rules["model_input_types"]:
+            problems.append("model.jobInputType")
+        for key in ("trainingData", "validationData"):
+            if key in details and details[key].get("jobInputType") not in rules["data_input_types"]:
+                problems.append(f"{key}.jobInputType")
+        if not properties.get("outputs"):
+            problems.append("outputs are required")
+        if problems:
+            violation("PUT job: " + "; ".join(problems))
+            return "; ".join(problems)
+        return None
+
+    def _put_job(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        if (ws, name) in self.jobs:  # PUT of an existing job name returns it: creation is idempotent by name
+            return Reply(200, self._view(ws, name))
+        properties = (request.json or {}).get("properties") or {}
+        if problem := self._check_job(properties, violation):
+            return error(400, "UserError", problem)
+        training = ((properties.get("fineTuningDetails") or {}).get("trainingData") or {}).get("uri", "")
+        data_name = training.split("/data/")[-1].split("/versions/")[0] if "/data/" in training else None
+        if data_name and not any(k[0] == ws and k[1] == data_name for k in self.data):
+            return error(400, "UserError", f"training data {training} not found in workspace {ws}")
+        self.counters[f"job_creations:{ws}"] += 1
+        self.jobs[(ws, name)] = {"id": request.path, "properties": dict(properties), "step": 0, "error": None}
+        return Reply(201, self._view(ws, name))
+
+    def _get_job(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        job = self.jobs.get((ws, name))
+        if job is None:
+            return error(404, "UserError", f"job {name} not found")
+        self._advance(ws, name, job)
+        return Reply(200, self._view(ws, name))
+
+    def _advance(self, ws: str, name: str, job: dict) -> None:
+        if job["step"] >= len(JOB_STEPS) - 1 or job.get("cancelled") or job["error"]:
+            return
+        model = (job["properties"]["fineTuningDetails"].get("model") or {}).get("uri", "")
+        registry = model.split("registries/")[-1].split("/")[0] if "registries/" in model else ""
+        base = model.split("/models/")[-1].split("/")[0] if "/models/" in model else ""
+        if job["step"] == 1 and registry not in ("azureml", "") and (ws, base) not in self.subscriptions:
+            job["error"] = {
+                "code": "MarketplaceSubscriptionMissing",
+                "message": f"The workspace has no Azure Marketplace subscription for {base}.",
+            }
+            return
+        job["step"] += 1
+
+    def _view(self, ws: str, name: str) -> dict:
+        job = self.jobs[(ws, name)]
+        status = "Canceled" if job.get("cancelled") else "Failed" if job["error"] else JOB_STEPS[job["step"]]
+        properties = dict(job["properties"], status=status)
+        if status == "Completed":
+            properties["outputs"] = {
+                key: {**value, "uri": f"azureml://registries/{ws}/models/{name}-{key}/versions/1"}
+                for key, value in job["properties"]["outputs"].items()
+            }
+        if job["error"]:
+            properties["error"] = job["error"]
+        return {
+            "id": job["id"],
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+            "properties": properties,
+        }
+
+    def _cancel_job(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        job = self.jobs.get((ws, name))
+        if job is None:
+            return error(404, "UserError", f"job {name} not found")
+        job["cancelled"] = True
+        return Reply(202, None)
+
+    # ---- marketplace and serverless endpoints
+    def _get_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        found = self.subscriptions.get((ws, name))
+        return Reply(200, found) if found else error(404, "NotFound", f"no marketplace subscription {name}")
+
+    def _put_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        self.subscribe(ws, name)
+        return Reply(201, self.subscriptions[(ws, name)])
+
+    def _get_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        found = self.endpoints.get((ws, name))
+        if found is None:
+            return error(404, "NotFound", f"no serverless endpoint {name}")
+        properties = found["properties"]
+        if properties["provisioningState"] == "Creating":
+            found["reads"] = found.get("reads", 0) + 1
+            if found["reads"] >= 2:
+                properties["provisioningState"] = "Succeeded"
+                properties["inferenceEndpoint"] = {"uri": f"https://{name}.{found['location']}.models.ai.azure.com"}
+        return Reply(200, {k: v for k, v in found.items() if k != "reads"})
+
+    def _put_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        rules = contract()["serverless_endpoint"]
+        body = request.json or {}
+        properties = body.get("properties") or {}
+        if (
+            set(body) - set(rules["top"])
+            or set(properties) - set(rules["properties"])
+            or properties.get("authMode") not in rules["authMode"]
+            or not (properties.get("modelSettings") or {}).get("modelId")
+        ):
+            violation(f"PUT serverless endpoint {name}: body breaks the contract")
+            return error(400, "UserError", "modelSettings.modelId and authMode are required")
+        if (ws, name) not in self.endpoints:
+            self.counters[f"endpoint_creations:{ws}"] += 1
+            self.endpoints[(ws, name)] = {
+                "id": request.path,
+                "name": name,
+                "location": body.get("location", ""),
+                "sku": body.get("sku"),
+                "properties": {**properties, "provisioningState": "Creating"},
+            }
+        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
+        view = {k: v for k, v in self.endpoints[(ws, name)].items() if k != "reads"}
+        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
