@@ -173,7 +173,9 @@ class ArmPlane:
         if fine_tune:
             capabilities["fineTune"] = "true"
             model["finetuneCapabilities"] = {t: "true" for t in training_types}
-        model["skus"] = [{"name": "Standard", "usageName": f"OpenAI.Standard.{name}"}]
+        from ftops.capacity.usage import usage_name
+
+        model["skus"] = [{"name": "Standard", "usageName": usage_name(name, "Standard", fine_tuned=False)}]
         model["lifecycleStatus"] = "GenerallyAvailable"
         return {"kind": "OpenAI", "skuName": "S0", "model": model}
 
