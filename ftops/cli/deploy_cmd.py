@@ -48,6 +48,11 @@ def deploy(
     stack_outputs = load_outputs(stack, outputs)
     with Ledger() as ledger:
         where = locate_job(job, ledger, stack_outputs)
+    if where.endpoint.startswith("/subscriptions/"):  # an open-model job in a hub project
+        from ftops.cli.deploy_hub import deploy_hub_job
+
+        deploy_hub_job(where, stack_outputs, name, as_json=as_json)
+        return
     region = region_for_endpoint(stack_outputs, where.endpoint)
     with data_plane(where.endpoint) as plane:
         found = where.job or plane.fine_tuning.jobs.get(where.job_id)

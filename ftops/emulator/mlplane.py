@@ -174,7 +174,8 @@ class MlPlane:
         model = (job["properties"]["fineTuningDetails"].get("model") or {}).get("uri", "")
         registry = model.split("registries/")[-1].split("/")[0] if "registries/" in model else ""
         base = model.split("/models/")[-1].split("/")[0] if "/models/" in model else ""
-        if job["step"] == 1 and registry not in ("azureml", "") and (ws, base) not in self.subscriptions:
+        serverless = "computeId" not in job["properties"]  # on your own compute no subscription is needed
+        if job["step"] == 1 and serverless and registry not in ("azureml", "") and (ws, base) not in self.subscriptions:
             job["error"] = {
                 "code": "MarketplaceSubscriptionMissing",
                 "message": f"The workspace has no Azure Marketplace subscription for {base}.",

@@ -153,7 +153,7 @@ def plan_launch(
         target=target.key,
         kind=target.kind,
         location=target.location,
-        endpoint=target.endpoint,
+        endpoint=target.endpoint or target.resource_id,  # the hub project workspace id for open models
         resource_id=target.resource_id,
         model=model.name,
         method=request.method,

@@ -75,9 +75,10 @@ class HubLauncher:
         if launch.job_id and (found := self.ml.job(workspace, launch.job_id)):
             outcome.job = job_view(found)
             return outcome
-        self._check_marketplace(model, target)
         if target.kind == "managed":
-            self._check_quota(target)
+            self._check_quota(target)  # your own VMs: no marketplace subscription, but VM quota
+        else:
+            self._check_marketplace(model, target)
         train = self._ensure_data(launch, "train_file_id", request.train, launch.train_sha256, workspace, outcome)
         validation = None
         if request.validation is not None and launch.validation_sha256:

@@ -1,0 +1,139 @@
+"""Open models end to end through the CLI on the emulator: Phi-4 and Mistral Nemo serverless, managed compute."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+from ftops.azure.arm import ArmClient
+from ftops.cli.app import main
+
+PROJECT = "prj-open"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def ml_counter(emulator, name: str) -> int:
+    return emulator.ml.counters.get(f"{name}:{PROJECT}", 0)
+
+
+def test_phi4_serverless_to_endpoint_exactly_once(emulator, hub_outputs, sft_file):
+    outputs = str(hub_outputs())
+    args = [
+        "launch",
+        "--outputs",
+        outputs,
+        "--model",
+        "Phi-4",
+        "--method",
+        "sft",
+        "--train",
+        str(sft_file),
+        "--epochs",
+        "2",
+        "--json",
+    ]
+    code, out, err = run(*args, "--wait")
+    assert code == 0, err
+    launched = json.loads(out)
+    assert launched["target"]["kind"] == "hub" and launched["target"]["project"] == "open-models"
+    assert launched["final"]["status"] == "succeeded" and launched["final"]["fine_tuned_model"]
+    job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
+    assert job["fineTuningDetails"]["model"]["uri"] == "azureml://registries/azureml/models/Phi-4"
+    assert job["fineTuningDetails"]["hyperParameters"] == {"num_train_epochs": "2"}
+    code, out, _ = run(*args)
+    again = json.loads(out)
+    assert code == 0 and again["resumed"] and again["job_id"] == launched["job_id"]
+    assert (ml_counter(emulator, "job_creations"), ml_counter(emulator, "data_registrations")) == (1, 1)
+    assert sum(v for k, v in emulator.ml.counters.items() if k.startswith("blob_uploads")) == 1
+    code, out, err = run("deploy", launched["job_id"], "--outputs", outputs, "--json")
+    assert code == 0, err
+    deployed = json.loads(out)
+    assert deployed["provisioning_state"] == "Succeeded" and deployed["model"] == launched["final"]["fine_tuned_model"]
+    code, out, _ = run("deploy", launched["job_id"], "--outputs", outputs, "--json")
+    assert code == 0 and json.loads(out)["created"] is False
+    assert ml_counter(emulator, "endpoint_creations") == 1
+    assert emulator.violations == []
+
+
+def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, sft_file):
+    base = ["launch", "--model", "Mistral-Nemo", "--method", "sft", "--train", str(sft_file), "--json"]
+    code, _, err = run(*base, "--outputs", str(hub_outputs()))
+    assert code == 1
+    assert "needs an Azure Marketplace subscription" in err and "marketplace_subscriptions" in err
+    assert ml_counter(emulator, "job_creations") == 0 and not emulator.ml.blobs
+    declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
+    code, _, err = run(*base, "--outputs", declared)
+    assert code == 1 and "run `pulumi up`" in err  # declared in the stack, but not created in Azure yet
+    emulator.ml.subscribe(PROJECT, "Mistral-Nemo")
+    code, out, err = run(*base, "--outputs", declared, "--wait")
+    assert code == 0, err
+    launched = json.loads(out)
+    assert launched["final"]["status"] == "succeeded"
+    job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
+    assert job["fineTuningDetails"]["model"]["uri"] == "azureml://registries/azureml-mistral/models/Mistral-Nemo"
+
+
+def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outputs, sft_file):
+    outputs = str(hub_outputs(compute=True, location="westus3"))
+    args = [
+        "launch",
+        "--outputs",
+        outputs,
+        "--model",
+        "Meta-Llama-3.1-8B-Instruct",
+        "--method",
+        "sft",
+        "--train",
+        str(sft_file),
+        "--compute",
+        "managed",
+        "--json",
+    ]
+    code, _, err = run(*args)
+    assert code == 3
+    assert "standardNCADSA100v4Family in westus3 has 0 vCPUs free" in err and "ftops quota" in err
+    assert ml_counter(emulator, "job_creations") == 0
+    with ArmClient("00000000-0000-0000-0000-000000000001", sleep=lambda s: None) as arm:
+        arm.quota.begin_request("westus3", "standardNCADSA100v4Family", 48).result(poll_seconds=0)
+    code, out, err = run(*args, "--wait")
+    assert code == 0, err
+    launched = json.loads(out)
+    assert launched["target"]["kind"] == "managed" and launched["final"]["status"] == "succeeded"
+    job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
+    assert job["computeId"].endswith("/computes/ft-train")
+    code, _, err = run("deploy", launched["job_id"], "--outputs", outputs)
+    assert code == 1 and "managed online endpoint" in err
+
+
+def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_file):
+    """The stack says subscribed and Azure had it at launch, but the service then fails the job."""
+    declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
+    emulator.ml.subscribe(PROJECT, "Mistral-Nemo")
+    code, out, _ = run(
+        "launch",
+        "--outputs",
+        declared,
+        "--model",
+        "Mistral-Nemo",
+        "--method",
+        "sft",
+        "--train",
+        str(sft_file),
+        "--json",
+    )
+    assert code == 0
+    job = json.loads(out)["job_id"]
+    del emulator.ml.subscriptions[(PROJECT, "Mistral-Nemo")]
+    code, _, err = run("jobs", "wait", job)
+    assert code == 3 and "no Azure Marketplace subscription" in err
