@@ -39,5 +39,20 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
 
 
+def run(args: list[str]) -> tuple[int, str, str]:
+    """Run ftops in-process and return (exit code, stdout, stderr): for scripts and tests."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    return code, out.getvalue(), err.getvalue()
+
+
 if __name__ == "__main__":
     main()

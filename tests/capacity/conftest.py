@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
 
-from ftops.cli.app import main
+from ftops.cli.app import run
 from ftops.emulator.testing import emulator  # noqa: F401
 
 
@@ -20,14 +18,5 @@ def _fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def cli():
-    def run(*args: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(list(args))
-            except SystemExit as exit_:
-                code = int(exit_.code or 0)
-        return code, out.getvalue(), err.getvalue()
-
-    return run
+    """`cli(*args)`: run ftops in-process; (exit code, stdout, stderr)."""
+    return lambda *args: run(list(args))

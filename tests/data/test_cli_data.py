@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
-from ftops.cli.app import main
+from ftops.cli.app import run as cli_run
 
 CORPUS = Path(__file__).parent / "corpus"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    return cli_run(list(args))
 
 
 def test_validate_valid_file_json() -> None:

@@ -11,25 +11,15 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from ftops.cli.app import app, main
+from ftops.cli.app import app
+from ftops.cli.app import run as cli_run
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    """Run the real entry point (error mapping included) in-process."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    return cli_run(list(args))
 
 
 def test_availability_gpt41_dpo_json() -> None:

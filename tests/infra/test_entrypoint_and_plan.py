@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import runpy
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import pulumi
 import yaml
 
-from ftops.cli.app import main
+from ftops.cli.app import run as cli_run
 from ftops.outputs import parse_outputs
 from ftops.plan import make_mocks
 
@@ -20,14 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    return cli_run(list(args))
 
 
 def test_main_reads_stack_config_and_exports_the_contract() -> None:

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 from ftops.azure.arm import ArmClient
-from ftops.cli.app import main
+from ftops.cli.app import run as cli_run
 
 PROJECT = "prj-open"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
-
-
 def ml_counter(emulator, name: str) -> int:
     return emulator.ml.counters.get(f"{name}:{PROJECT}", 0)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    return cli_run(list(args))
 
 
 def test_phi4_serverless_to_endpoint_exactly_once(emulator, hub_outputs, sft_file):

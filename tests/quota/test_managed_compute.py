@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
 
 from ftops.catalog import load_catalog
-from ftops.cli.app import main
+from ftops.cli.app import run as cli_run
 from ftops.config import load_stack_file, parse_environment
 from ftops.errors import ConfigError
 from ftops.outputs import parse_outputs
@@ -20,14 +18,7 @@ COMPUTE = "azure-native:machinelearningservices:Compute"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    return cli_run(list(args))
 
 
 def test_quota_before_compute_in_the_hub_in_the_right_family():
