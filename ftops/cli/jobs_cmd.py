@@ -106,8 +106,11 @@ def show(
     from ftops.jobs.clients import data_plane
 
     where = _located(job, stack, outputs)
-    with data_plane(where.endpoint) as plane:
-        found = plane.fine_tuning.jobs.get(where.job_id)
+    if _on_hub(where):
+        found = _hub_job(where)
+    else:
+        with data_plane(where.endpoint) as plane:
+            found = plane.fine_tuning.jobs.get(where.job_id)
     if as_json:
         render.print_json(found)
         return
@@ -142,6 +145,7 @@ def events(
     from ftops.jobs.clients import data_plane
 
     where = _located(job, stack, outputs)
+    _openai_only(where, "events")
     with data_plane(where.endpoint) as plane:
         found = list(plane.fine_tuning.jobs.events(where.job_id, max_items=limit))[::-1]
     if as_json:
@@ -166,6 +170,7 @@ def checkpoints(
     from ftops.jobs.clients import data_plane
 
     where = _located(job, stack, outputs)
+    _openai_only(where, "checkpoints")
     with data_plane(where.endpoint) as plane:
         found = list(plane.fine_tuning.jobs.checkpoints(where.job_id))
     if as_json:
@@ -205,8 +210,16 @@ def _control(action: str, job: str, stack: str | None, outputs: Any, as_json: bo
     from ftops.jobs.ledger import Ledger
 
     where = _located(job, stack, outputs)
-    with data_plane(where.endpoint) as plane:
-        found = getattr(plane.fine_tuning.jobs, action)(where.job_id)
+    if _on_hub(where) and action == "cancel":
+        from ftops.azure.ml import AzureML
+
+        with AzureML() as ml:
+            ml.cancel_job(where.endpoint, where.job_id)
+        found = _hub_job(where)
+    else:
+        _openai_only(where, action)
+        with data_plane(where.endpoint) as plane:
+            found = getattr(plane.fine_tuning.jobs, action)(where.job_id)
     if where.launch is not None:
         with Ledger() as ledger:
             ledger.update(where.launch.key, job_status=found.get("status"))
@@ -238,6 +251,33 @@ def resume(
 ) -> None:
     """Resume a paused job. Example: ftops jobs resume ftjob-abc123"""
     _control("resume", job, stack, outputs, as_json)
+
+
+def _on_hub(where: Any) -> bool:
+    """Jobs of open models live in a hub project (the ledger records its workspace id)."""
+    return where.endpoint.startswith("/subscriptions/")
+
+
+def _hub_job(where: Any) -> dict[str, Any]:
+    from ftops.azure.ml import AzureML
+    from ftops.errors import UserError
+    from ftops.jobs.launch_hub import job_view
+
+    with AzureML() as ml:
+        found = ml.job(where.endpoint, where.job_id)
+    if found is None:
+        raise UserError(f"job {where.job_id} not found in {where.endpoint}")
+    return job_view(found)
+
+
+def _openai_only(where: Any, what: str) -> None:
+    from ftops.errors import UsageError
+
+    if _on_hub(where):
+        raise UsageError(
+            f"{what} is available for Azure OpenAI jobs only; {where.job_id} is an AzureML job in a hub project",
+            hint=f"see it with `ftops jobs show {where.job_id}` or in the Foundry portal",
+        )
 
 
 def follow_and_record(job_id: str, endpoint: str, *, as_json: bool, result: dict | None = None) -> dict[str, Any]:

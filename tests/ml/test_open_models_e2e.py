@@ -128,3 +128,19 @@ def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_
     del emulator.ml.subscriptions[(PROJECT, "Mistral-Nemo")]
     code, _, err = run("jobs", "wait", job)
     assert code == 3 and "no Azure Marketplace subscription" in err
+
+
+def test_jobs_commands_on_a_hub_job(emulator, hub_outputs, sft_file):
+    outputs = str(hub_outputs())
+    code, out, _ = run(
+        "launch", "--outputs", outputs, "--model", "Phi-4", "--method", "sft", "--train", str(sft_file), "--json"
+    )
+    job = json.loads(out)["job_id"]
+    code, out, _ = run("jobs", "show", job, "--json")
+    assert code == 0 and json.loads(out)["id"] == job
+    code, _, err = run("jobs", "events", job)
+    assert code == 2 and "Azure OpenAI jobs only" in err
+    code, out, _ = run("jobs", "cancel", job, "--json")
+    assert code == 0 and json.loads(out)["status"] == "cancelled"
+    listed = json.loads(run("jobs", "list", "--json")[1])["jobs"]
+    assert [j["job_id"] for j in listed] == [job]
