@@ -100,6 +100,21 @@ GRADER = {
 }
 
 
+def sft_launch(outputs_file: Path, train: Path) -> list[str]:
+    """`ftops launch` arguments for an SFT of gpt-4.1-mini on the outputs' stack."""
+    return [
+        "launch",
+        "--outputs",
+        str(outputs_file),
+        "--model",
+        "gpt-4.1-mini",
+        "--method",
+        "sft",
+        "--train",
+        str(train),
+    ]
+
+
 def launch_deploy(outputs_file: Path, *launch_args: str) -> tuple[dict, dict]:
     launched = ok_json("launch", "--outputs", str(outputs_file), *launch_args, "--wait")
     assert launched["final"]["status"] == "succeeded"
@@ -163,9 +178,7 @@ def test_vision_sft_to_deployed_model(emulator, outputs_file, tmp_path):
 
 def test_invalid_data_is_refused_before_any_upload(emulator, outputs_file, tmp_path):
     train = write_jsonl(tmp_path / "bad.jsonl", [{"messages": [{"role": "user", "content": "no answer"}]}] * 20)
-    done = ftops(
-        "launch", "--outputs", str(outputs_file), "--model", "gpt-4.1-mini", "--method", "sft", "--train", str(train)
-    )
+    done = ftops(*sft_launch(outputs_file, train))
     assert done.returncode == 1
     assert emulator.counters("aisse").get("uploads", 0) == 0
 
@@ -199,15 +212,7 @@ def test_a_job_the_service_fails_exits_3_with_the_reason(monkeypatch, outputs_fi
         monkeypatch.setenv("FTOPS_AZURE_EMULATOR", strict_service.url)
         train = write_jsonl(tmp_path / "train.jsonl", sft_rows(20))
         done = ftops(
-            "launch",
-            "--outputs",
-            str(outputs_file),
-            "--model",
-            "gpt-4.1-mini",
-            "--method",
-            "sft",
-            "--train",
-            str(train),
+            *sft_launch(outputs_file, train),
             "--wait",
         )
         assert strict_service.violations == []
@@ -220,18 +225,7 @@ def test_sigkill_between_steps_loses_nothing(emulator, outputs_file, tmp_path):
     # The service acts on the create at once, then trickles its answer out: the kill lands mid-answer.
     emulator.set_faults("slow-body on=POST:/openai/fine_tuning/jobs ms=4000")
     train = write_jsonl(tmp_path / "train.jsonl", sft_rows())
-    args = [
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--model",
-        "gpt-4.1-mini",
-        "--method",
-        "sft",
-        "--train",
-        str(train),
-        "--json",
-    ]
+    args = [*sft_launch(outputs_file, train), "--json"]
     process = subprocess.Popen([FTOPS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     ledger = Path(os.environ["FTOPS_STATE_DIR"]) / "ledger.sqlite3"
     deadline = time.monotonic() + 60
@@ -255,9 +249,7 @@ def test_sigkill_between_steps_loses_nothing(emulator, outputs_file, tmp_path):
 @pytest.mark.parametrize("action", ["pause", "resume", "cancel"])
 def test_job_controls(emulator, outputs_file, tmp_path, action):
     train = write_jsonl(tmp_path / "train.jsonl", sft_rows())
-    launched = ok_json(
-        "launch", "--outputs", str(outputs_file), "--model", "gpt-4.1-mini", "--method", "sft", "--train", str(train)
-    )
+    launched = ok_json(*sft_launch(outputs_file, train))
     job = launched["job_id"]
     if action in ("pause", "resume"):  # only a running job pauses: each read moves the emulated job on
         from ftops.azure.openai import OpenAIDataPlane
