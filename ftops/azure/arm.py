@@ -27,7 +27,7 @@ from ftops.azure.settings import (
     AzureSettings,
     load_settings,
 )
-from ftops.azure.transport import RetryPolicy, Transport, parse_retry_after
+from ftops.azure.transport import ClientBase, RetryPolicy, Transport, parse_retry_after
 from ftops.errors import AzureFailureError, AzureRefusedError
 
 CS_PROVIDER = "Microsoft.CognitiveServices"
@@ -143,7 +143,7 @@ def _lro_hint(error: dict) -> str | None:
     return None
 
 
-class ArmClient:
+class ArmClient(ClientBase):
     """ARM for one subscription. `credential` defaults to azure-identity (or the emulator's/CI's fixed token)."""
 
     def __init__(
@@ -168,15 +168,6 @@ class ArmClient:
         )
         self.deployments = Deployments(self)
         self.quota = Quota(self)
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> ArmClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def sub(self) -> str:

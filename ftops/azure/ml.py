@@ -19,14 +19,14 @@ from ftops.azure.arm import Poller
 from ftops.azure.auth import BearerAuth, TokenCredential, arm_auth, default_credential
 from ftops.azure.errors import AzureNotFoundError
 from ftops.azure.settings import ML_API_VERSION, AzureSettings, load_settings
-from ftops.azure.transport import RetryPolicy, Transport
+from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
 JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
 
 
-class AzureML:
+class AzureML(ClientBase):
     """ARM-side client for one subscription's ML workspaces (hubs and hub projects)."""
 
     def __init__(
@@ -49,15 +49,6 @@ class AzureML:
             policy=self.policy,
             sleep=sleep,
         )
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> AzureML:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         params = {"api-version": ML_API_VERSION, **(kwargs.pop("params", None) or {})}

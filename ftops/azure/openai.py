@@ -20,7 +20,7 @@ import httpx
 
 from ftops.azure.auth import TokenCredential, data_plane_auth
 from ftops.azure.settings import OPENAI_API_VERSION, AzureSettings, load_settings
-from ftops.azure.transport import RetryPolicy, Transport
+from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 from ftops.errors import AzureFailureError, DataError, UsageError
 
 FILE_DONE = frozenset({"processed", "error", "deleted"})
@@ -33,7 +33,7 @@ TRAINING_TYPES = {"standard": "Standard", "global": "GlobalStandard", "developer
 MethodName = Literal["sft", "dpo", "rft", "supervised", "reinforcement"]
 
 
-class OpenAIDataPlane:
+class OpenAIDataPlane(ClientBase):
     """Client for one Azure OpenAI / AI Services account's data plane.
 
     `endpoint` is the account endpoint from stack outputs; with FTOPS_AZURE_EMULATOR set it is rewritten
@@ -67,15 +67,6 @@ class OpenAIDataPlane:
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         params = {"api-version": OPENAI_API_VERSION, **(kwargs.pop("params", None) or {})}
         return self.transport.json(method, path, params=params, **kwargs)
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> OpenAIDataPlane:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class Files:

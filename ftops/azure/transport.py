@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -257,3 +257,18 @@ class Transport:
             yield from page.get("value") or []
             url, query = page.get("nextLink") or None, None
         raise AzureFailureError(f"GET {path}: more than {max_pages} pages; stopping", hint="narrow the query")
+
+
+class ClientBase:
+    """What every Azure client shares: it owns a Transport and closes it, also as a context manager."""
+
+    transport: Transport
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
