@@ -117,6 +117,29 @@ class AzureML(ClientBase):
             "sku": {"name": "Consumption"},
             "properties": {"modelSettings": {"modelId": model_id}, "authMode": "Key"},
         }
+        return self._begin_put(path, body, f"serverless endpoint {name}")
+
+    def _begin_put(self, path: str, body: dict, what: str) -> Poller:
         response = self.transport.request("PUT", path, params={"api-version": ML_API_VERSION}, json=body)
         final = self.transport.url(path) + f"?api-version={ML_API_VERSION}"
-        return Poller(self.transport, response, final_url=final, sleep=self.sleep, what=f"serverless endpoint {name}")
+        return Poller(self.transport, response, final_url=final, sleep=self.sleep, what=what)
+
+    def online_endpoint(self, workspace_id: str, name: str) -> dict | None:
+        return self._get_or_none(f"{workspace_id}/onlineEndpoints/{name}")
+
+    def begin_online_endpoint(self, workspace_id: str, name: str, location: str) -> Poller:
+        """A managed online endpoint (Entra ID auth) to host a managed-compute fine-tune."""
+        body = {"location": location, "identity": {"type": "SystemAssigned"}, "properties": {"authMode": "AADToken"}}
+        return self._begin_put(f"{workspace_id}/onlineEndpoints/{name}", body, f"online endpoint {name}")
+
+    def begin_online_deployment(
+        self, workspace_id: str, endpoint: str, name: str, location: str, model_id: str, instance_type: str
+    ) -> Poller:
+        """One deployment of the model on dedicated VMs of `instance_type` behind the endpoint."""
+        body = {
+            "location": location,
+            "sku": {"name": "Default", "capacity": 1},
+            "properties": {"endpointComputeType": "Managed", "model": model_id, "instanceType": instance_type},
+        }
+        path = f"{workspace_id}/onlineEndpoints/{endpoint}/deployments/{name}"
+        return self._begin_put(path, body, f"online deployment {name}")

@@ -29,6 +29,10 @@ ROUTES = [
     ("POST", WS + r"/jobs/(?P<name>[^/]+)/cancel", "cancel_job"),
     ("GET", WS + r"/marketplaceSubscriptions/(?P<name>[^/]+)", "get_subscription"),
     ("PUT", WS + r"/marketplaceSubscriptions/(?P<name>[^/]+)", "put_subscription"),
+    ("GET", WS + r"/onlineEndpoints/(?P<name>[^/]+)", "get_online"),
+    ("PUT", WS + r"/onlineEndpoints/(?P<name>[^/]+)", "put_online"),
+    ("GET", WS + r"/onlineEndpoints/(?P<endpoint>[^/]+)/deployments/(?P<name>[^/]+)", "get_online_deployment"),
+    ("PUT", WS + r"/onlineEndpoints/(?P<endpoint>[^/]+)/deployments/(?P<name>[^/]+)", "put_online_deployment"),
     ("GET", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "get_endpoint"),
     ("PUT", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "put_endpoint"),
 ]
@@ -55,6 +59,7 @@ class MlPlane:
             self.jobs: dict[tuple[str, str], dict] = {}
             self.subscriptions: dict[tuple[str, str], dict] = {}
             self.endpoints: dict[tuple[str, str], dict] = {}
+            self.online: dict[tuple[str, ...], dict] = {}
             self.counters: Counter[str] = Counter()
 
     # ---- test hooks
@@ -253,3 +258,68 @@ class MlPlane:
         location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
         view = {k: v for k, v in self.endpoints[(ws, name)].items() if k != "reads"}
         return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
+
+    # ---- managed online endpoints (for managed-compute fine-tunes)
+    def _provisioned(self, key: tuple[str, ...]) -> Reply:
+        found = self.online.get(key)
+        if found is None:
+            return error(404, "NotFound", f"no online resource {'/'.join(key[1:])}")
+        properties = found["properties"]
+        if properties["provisioningState"] == "Creating":
+            found["reads"] = found.get("reads", 0) + 1
+            if found["reads"] >= 2:
+                properties["provisioningState"] = "Succeeded"
+        return Reply(200, {k: v for k, v in found.items() if k != "reads"})
+
+    def _put_provisioned(
+        self, request: Request, violation: Any, key: tuple[str, ...], rules_name: str, what: str, enum: tuple[str, str]
+    ) -> Reply:
+        rules = contract()[rules_name]
+        body = request.json or {}
+        properties = body.get("properties") or {}
+        field, allowed = enum
+        if (
+            set(body) - set(rules["top"])
+            or set(properties) - set(rules["properties"])
+            or (properties.get(field) not in rules[allowed])
+        ):
+            violation(f"PUT {what}: body breaks the contract")
+            return error(400, "UserError", f"{what}: invalid body")
+        if key not in self.online:
+            self.counters[f"{rules_name}_creations:{key[0]}"] += 1
+            self.online[key] = {
+                "id": request.path,
+                "name": key[-1],
+                "location": body.get("location", ""),
+                "properties": {**properties, "provisioningState": "Creating"},
+            }
+        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
+        view = {k: v for k, v in self.online[key].items() if k != "reads"}
+        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
+
+    def _get_online(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        return self._provisioned((ws, name))
+
+    def _put_online(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        return self._put_provisioned(
+            request, violation, (ws, name), "online_endpoint", f"online endpoint {name}", ("authMode", "authMode")
+        )
+
+    def _get_online_deployment(
+        self, request: Request, violation: Any, sub: str, rg: str, ws: str, endpoint: str, name: str
+    ) -> Reply:
+        return self._provisioned((ws, endpoint, name))
+
+    def _put_online_deployment(
+        self, request: Request, violation: Any, sub: str, rg: str, ws: str, endpoint: str, name: str
+    ) -> Reply:
+        if (ws, endpoint) not in self.online:
+            return error(404, "NotFound", f"no online endpoint {endpoint}")
+        return self._put_provisioned(
+            request,
+            violation,
+            (ws, endpoint, name),
+            "online_deployment",
+            f"online deployment {name}",
+            ("endpointComputeType", "endpointComputeType"),
+        )

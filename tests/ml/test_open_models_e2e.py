@@ -103,8 +103,13 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
     assert launched["target"]["kind"] == "managed" and launched["final"]["status"] == "succeeded"
     job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
     assert job["computeId"].endswith("/computes/ft-train")
-    code, _, err = run("deploy", launched["job_id"], "--outputs", outputs)
-    assert code == 1 and "managed online endpoint" in err
+    code, out, err = run("deploy", launched["job_id"], "--outputs", outputs, "--json")
+    assert code == 0, err
+    deployed = json.loads(out)
+    assert deployed["instance_type"] == "Standard_NC24ads_A100_v4" and deployed["provisioning_state"] == "Succeeded"
+    code, out, _ = run("deploy", launched["job_id"], "--outputs", outputs, "--json")
+    assert code == 0 and json.loads(out)["created"] is False
+    assert emulator.ml.counters[f"online_endpoint_creations:{PROJECT}"] == 1
 
 
 def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_file):
