@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ftops.data.messages import MessageStats, Rules, Where, check_messages
 
-SFT_KEYS = frozenset({"messages", "tools", "functions", "parallel_tool_calls"})
-DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
-DPO_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
+DPO_OUTPUT_ROLES = frozenset({"assistant", "tool"})
 
 
-@dataclass
-class ExampleStats:
-    chars: int = 0
-    messages: int = 0
-    images: int = 0
-    texts: list[str] = field(default_factory=list)
-    item_fields: frozenset[str] = frozenset()  # RFT: the fields a grader can reference as {{item.X}}
-
-    def add(self, stats: MessageStats) -> None:
-        self.chars += stats.chars
-        self.messages += stats.messages
-        self.images += stats.images
-        self.texts.extend(stats.texts)
+ExampleStats = MessageStats  # what a checked example holds (RFT adds item_fields)
 
 
 def _unknown_keys(example: dict, allowed: frozenset[str], path: str, at: Where) -> None:
-    for key in example.keys() - allowed:
+    if example.keys() <= allowed:
+        return
+    for key in sorted(example.keys() - allowed):
         prefix = f"{path}." if path else ""
         at.error(
             "unknown_key",
@@ -55,11 +42,12 @@ def _tools(example: dict, at: Where, path: str = "") -> None:
 
 
 def check_sft(example: dict, rules: Rules, at: Where) -> ExampleStats:
-    stats = ExampleStats()
-    _unknown_keys(example, SFT_KEYS, "", at)
-    _tools(example, at)
+    """A chat transcript: messages (with optional tools), learned from its assistant turns."""
+    _unknown_keys(example, rules.example_keys["sft"], "", at)
+    if "tools" in example:
+        _tools(example, at)
     found = check_messages(example.get("messages"), "messages", rules, at)
-    stats.add(found)
+    stats = found
     if found.messages and "assistant" not in found.roles:
         at.error(
             "no_assistant",
@@ -77,18 +65,31 @@ def check_sft(example: dict, rules: Rules, at: Where) -> ExampleStats:
     return stats
 
 
-def _single_assistant(value: Any, path: str, rules: Rules, at: Where) -> MessageStats:
+def _dpo_output(value: Any, path: str, rules: Rules, at: Where) -> MessageStats:
+    """A DPO completion: assistant (and tool) messages, at least one from the assistant."""
     found = check_messages(value, path, rules, at, allow_images=False)
-    if found.messages and (found.messages != 1 or found.roles != ["assistant"]):
+    others = sorted(set(found.roles) - DPO_OUTPUT_ROLES)
+    if others:
         at.error(
-            "dpo_output", path, "must hold exactly one assistant message", '[{"role": "assistant", "content": "..."}]'
+            "dpo_output",
+            path,
+            f"an output may only hold assistant and tool messages, not {', '.join(others)}",
+            "move those messages into input.messages",
+        )
+    elif found.roles and "assistant" not in found.roles:
+        at.error(
+            "dpo_output",
+            path,
+            "an output needs at least one assistant message",
+            '[{"role": "assistant", "content": "..."}]',
         )
     return found
 
 
 def check_dpo(example: dict, rules: Rules, at: Where) -> ExampleStats:
+    """A preference pair: input.messages, then a preferred and a non-preferred output."""
     stats = ExampleStats()
-    _unknown_keys(example, DPO_KEYS, "", at)
+    _unknown_keys(example, rules.example_keys["dpo"], "", at)
     source = example.get("input")
     if not isinstance(source, dict):
         at.error(
@@ -98,7 +99,7 @@ def check_dpo(example: dict, rules: Rules, at: Where) -> ExampleStats:
             '{"input": {"messages": [{"role": "user", "content": "..."}]}, ...}',
         )
     else:
-        _unknown_keys(source, DPO_INPUT_KEYS, "input", at)
+        _unknown_keys(source, rules.example_keys["dpo_input"], "input", at)
         _tools(source, at, "input")
         prompt = check_messages(source.get("messages"), "input.messages", rules, at)
         stats.add(prompt)
@@ -109,8 +110,8 @@ def check_dpo(example: dict, rules: Rules, at: Where) -> ExampleStats:
                 "the prompt ends with an assistant message",
                 "end the input with the user turn the two outputs answer",
             )
-    preferred = _single_assistant(example.get("preferred_output"), "preferred_output", rules, at)
-    rejected = _single_assistant(example.get("non_preferred_output"), "non_preferred_output", rules, at)
+    preferred = _dpo_output(example.get("preferred_output"), "preferred_output", rules, at)
+    rejected = _dpo_output(example.get("non_preferred_output"), "non_preferred_output", rules, at)
     stats.add(preferred)
     stats.add(rejected)
     if preferred.messages and example.get("preferred_output") == example.get("non_preferred_output"):
@@ -124,9 +125,9 @@ def check_dpo(example: dict, rules: Rules, at: Where) -> ExampleStats:
 
 
 def check_rft(example: dict, rules: Rules, at: Where) -> ExampleStats:
-    stats = ExampleStats()
+    """A prompt ending with the user's turn; every other top-level key is an item field for the grader."""
     found = check_messages(example.get("messages"), "messages", rules, at)
-    stats.add(found)
+    stats = found
     if found.roles and found.roles[-1] != "user":
         at.error(
             "rft_last_message",

@@ -19,7 +19,10 @@ class Rules:
 
     roles: frozenset[str]
     message_keys: frozenset[str]
+    example_keys: dict[str, frozenset[str]]  # per method (and "dpo_input"): the keys an example may have
     image_formats: frozenset[str]
+    image_url_keys: frozenset[str]
+    image_details: frozenset[str]
     max_images: int
     max_image_bytes: int
     vision: bool  # does the model train on images?
@@ -29,7 +32,7 @@ class Rules:
 
 @dataclass
 class Where:
-    """Where an example lives, for problem reports."""
+    """Where an example lives, for problem reports (one per file; `line` moves along)."""
 
     log: ProblemLog
     file: str
@@ -52,9 +55,19 @@ class MessageStats:
     roles: list[str] = field(default_factory=list)
     trained_assistant: int = 0  # assistant messages that are learned from (weight not 0)
     texts: list[str] = field(default_factory=list)
+    item_fields: frozenset[str] = frozenset()  # RFT: the fields a grader can reference as {{item.X}}
+
+    def add(self, other: MessageStats) -> None:
+        """Fold another messages array's stats into these (DPO: input plus both outputs)."""
+        self.chars += other.chars
+        self.messages += other.messages
+        self.images += other.images
+        self.roles.extend(other.roles)
+        self.texts.extend(other.texts)
 
 
 def check_messages(value: Any, path: str, rules: Rules, at: Where, *, allow_images: bool = True) -> MessageStats:
+    """Check a list of chat messages; what it holds comes back as MessageStats."""
     stats = MessageStats()
     if not isinstance(value, list) or not value:
         at.error(
@@ -64,33 +77,32 @@ def check_messages(value: Any, path: str, rules: Rules, at: Where, *, allow_imag
             'give {"role": ..., "content": ...} objects in order',
         )
         return stats
+    roles = stats.roles
+    keep = rules.keep_texts
+    plain = chars = trained = 0
     for index, message in enumerate(value):
-        if _plain(message, rules, stats):
-            continue
+        # Fast path, inlined because it runs for nearly every message of a big file:
+        # {"role": system|developer|user|assistant, "content": "non-empty text"} has nothing to report.
+        if type(message) is dict and len(message) == 2:
+            role = message.get("role")
+            content = message.get("content")
+            if type(content) is str and role in PLAIN_ROLES and content and not content.isspace():
+                plain += 1
+                chars += len(content)
+                roles.append(role)
+                if role == "assistant":
+                    trained += 1
+                if keep:
+                    stats.texts.append(content)
+                continue
         check_message(message, f"{path}[{index}]", rules, at, stats, allow_images)
+    stats.messages += plain
+    stats.chars += chars
+    stats.trained_assistant += trained
     return stats
 
 
-PLAIN_KEYS = frozenset({"role", "content"})
 PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
-
-
-def _plain(message: Any, rules: Rules, stats: MessageStats) -> bool:
-    """Fast path for the common message, {"role": ..., "content": "non-empty text"}: nothing to report."""
-    if type(message) is not dict or not message.keys() <= PLAIN_KEYS:
-        return False
-    role = message.get("role")
-    content = message.get("content")
-    if type(content) is not str or role not in PLAIN_ROLES or not content or content.isspace():
-        return False
-    stats.messages += 1
-    stats.chars += len(content)
-    stats.roles.append(role)
-    if role == "assistant":
-        stats.trained_assistant += 1
-    if rules.keep_texts:
-        stats.texts.append(content)
-    return True
 
 
 def check_message(message: Any, path: str, rules: Rules, at: Where, stats: MessageStats, allow_images: bool) -> None:
@@ -239,6 +251,20 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
     if not isinstance(url, str):
         at.error("image_url", f"{path}.image_url", "image_url must be an object with a url", '{"url": "https://..."}')
         return
+    for key in sorted(image.keys() - rules.image_url_keys):
+        at.error(
+            "unknown_key",
+            f"{path}.image_url.{key}",
+            f"unknown image_url key '{key}'",
+            f"image_url keys are {', '.join(sorted(rules.image_url_keys))}",
+        )
+    if "detail" in image and image["detail"] not in rules.image_details:
+        at.error(
+            "image_detail",
+            f"{path}.image_url.detail",
+            f"detail {image['detail']!r} is not valid",
+            f"use one of {', '.join(sorted(rules.image_details))} (low costs fewer tokens)",
+        )
     if url.startswith("https://"):
         return
     found = DATA_URI.match(url)

@@ -14,15 +14,14 @@ from typing import Any
 import orjson
 
 from ftops.catalog import Model, load_catalog
+from ftops.data.digests import TRAINING, VALIDATION, DigestTable
 from ftops.data.formats import CHECKS
 from ftops.data.grader import check_grader, item_fields
 from ftops.data.messages import Rules, Where
 from ftops.data.problems import DataProblem, ProblemLog
+from ftops.data.reader import BOM, MAX_LINE_BYTES, read_lines
 from ftops.data.tokens import count_tokens, counter_for
 from ftops.errors import DataError, UsageError
-
-BOM = b"\xef\xbb\xbf"
-MAX_TRACKED_EXAMPLES = 5_000_000  # line hashes kept for duplicate/overlap checks (about 50 bytes each)
 
 
 @dataclass
@@ -36,10 +35,12 @@ class FileReport:
     blank_lines: int = 0
     bom: bool = False
     images: int = 0
+    image_examples: int = 0
     tokens_total: int = 0
     tokens_max: int = 0
     duplicates: int = 0
     over_context: int = 0
+    duplicates_checked: bool = True  # False when the file had more distinct examples than the digest budget
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -95,7 +96,10 @@ def _rules(model: Model, keep_texts: bool) -> Rules:
     return Rules(
         roles=frozenset(data["roles"]),
         message_keys=frozenset(data["message_keys"]),
+        example_keys={method: frozenset(keys) for method, keys in data["example_keys"].items()},
         image_formats=frozenset(vision["image_formats"]),
+        image_url_keys=frozenset(vision["image_url_keys"]),
+        image_details=frozenset(vision["detail"]),
         max_images=int(vision["max_images_per_example"]),
         max_image_bytes=int(vision["max_image_bytes"]),
         vision="vision" in model.modalities,
@@ -112,16 +116,16 @@ def _validate_file(
     log: ProblemLog,
     *,
     grader_fields: set[str],
-    training_digests: set[int] | None,
-) -> tuple[FileReport, set[int], int]:
-    """One streaming pass: returns the report, the example digests, and the overlap with training."""
+    seen: DigestTable,
+) -> tuple[FileReport, int]:
+    """One streaming pass over a file: returns its report and how many examples are also in training."""
     name = path.name
     report = FileReport(file=str(path), role=role)
     check = CHECKS[method]
     counter, _ = counter_for(model.tokenizer)
     rules = _rules(model, keep_texts=counter is not None)
     limit = model.training_context_tokens
-    digests: set[int] = set()
+    flag = TRAINING if role == "training" else VALIDATION
     overlap = 0
     hasher = hashlib.sha256()
     try:
@@ -130,22 +134,31 @@ def _validate_file(
         raise UsageError(f"{role} file {path} not found", hint="check the path") from None
     except IsADirectoryError:
         raise UsageError(f"{role} file {path} is a folder, not a JSONL file") from None
+    at = Where(log, name, 0)
     with handle:
-        for number, raw in enumerate(handle, 1):
-            hasher.update(raw)
-            report.bytes += len(raw)
+        for number, raw, size in read_lines(handle, hasher):
+            report.bytes += size
             report.lines = number
+            if raw is None:
+                log.error(
+                    "line_too_long",
+                    name,
+                    number,
+                    "",
+                    f"the line is {size:,} bytes; ftops checks examples up to {MAX_LINE_BYTES:,}",
+                    "shorten the example; give large images as https URLs instead of base64",
+                )
+                continue
             if number == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM) :]
                 report.bom = True
-            line = raw.strip()
-            if not line:
+            if not raw or raw.isspace():
                 report.blank_lines += 1
                 continue
             try:
-                example = orjson.loads(line)
+                example = orjson.loads(raw)  # orjson skips the trailing newline itself: no strip() copy
             except orjson.JSONDecodeError as exc:
-                _parse_problem(line, exc, log, name, number)
+                _parse_problem(raw, exc, log, name, number)
                 continue
             if not isinstance(example, dict):
                 log.error(
@@ -158,12 +171,15 @@ def _validate_file(
                 )
                 continue
             report.examples += 1
-            at = Where(log, name, number)
+            at.line = number
             stats = check(example, rules, at)
-            report.images += stats.images
+            if stats.images:
+                report.images += stats.images
+                report.image_examples += 1
             tokens = count_tokens(stats.texts, stats.chars, stats.messages, counter)
             report.tokens_total += tokens
-            report.tokens_max = max(report.tokens_max, tokens)
+            if tokens > report.tokens_max:
+                report.tokens_max = tokens
             if limit and tokens > limit:
                 report.over_context += 1
                 exact = counter is not None
@@ -171,42 +187,40 @@ def _validate_file(
                 fix = "shorten or split the example (longer examples are truncated or refused)"
                 (log.error if exact else log.warning)("too_long", name, number, "", message, fix)
             if method == "rft":
-                missing = sorted(grader_fields - stats.item_fields)
-                if missing:
-                    log.error(
-                        "grader_item_field",
-                        name,
-                        number,
-                        "",
-                        f"missing {', '.join(missing)} (the grader reads "
-                        f"{', '.join('{{item.' + m + '}}' for m in missing)})",
-                        "add the field to every example",
-                    )
-            digest = hash(line)  # 64-bit, fast; digests only live for this process
-            if training_digests is not None and digest in training_digests:
+                _grader_fields(grader_fields, stats.item_fields, at)
+            # Digest of the line as written (a missing final newline does not make it different).
+            before = seen.add(hash(raw if raw.endswith(b"\n") else raw + b"\n"), flag)
+            if before & flag:
+                report.duplicates += 1
+                at.warning(
+                    "duplicate",
+                    "",
+                    "duplicate of an earlier example",
+                    "remove repeated examples; they overweight one answer",
+                )
+            if flag == VALIDATION and before & TRAINING:
                 overlap += 1
-                log.warning(
+                at.warning(
                     "overlap",
-                    name,
-                    number,
                     "",
                     "this example is also in the training file",
                     "validation examples should be held out from training",
                 )
-            if len(digests) < MAX_TRACKED_EXAMPLES:
-                if digest in digests:
-                    report.duplicates += 1
-                    log.warning(
-                        "duplicate",
-                        name,
-                        number,
-                        "",
-                        "duplicate of an earlier example",
-                        "remove repeated examples; they overweight one answer",
-                    )
-                digests.add(digest)
     report.sha256 = hasher.hexdigest()
-    return report, digests, overlap
+    report.duplicates_checked = not seen.full
+    return report, overlap
+
+
+def _grader_fields(needed: set[str], present: frozenset[str], at: Where) -> None:
+    missing = sorted(needed - present)
+    if missing:
+        refs = ", ".join("{{item." + m + "}}" for m in missing)
+        at.error(
+            "grader_item_field",
+            "",
+            f"missing {', '.join(missing)} (the grader reads {refs})",
+            "add the field to every example",
+        )
 
 
 def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, name: str, number: int) -> None:
@@ -222,10 +236,29 @@ def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, na
     )  # fmt: skip
 
 
-def _file_rules(report: FileReport, role: str, log: ProblemLog) -> None:
+def _file_rules(report: FileReport, role: str, log: ProblemLog, seen: DigestTable) -> None:
     catalog = load_catalog()
     limits = catalog.limits
     name = Path(report.file).name
+    if not report.duplicates_checked:
+        log.warning(
+            "duplicates_unchecked",
+            name,
+            None,
+            "",
+            f"duplicates and overlap were checked for the first {seen.capacity:,} distinct examples only",
+            "deduplicate the data with a tool that sorts it, if it may hold repeats",
+        )
+    max_image_examples = int(catalog.data_format["vision"]["max_image_examples"])
+    if report.image_examples > max_image_examples:
+        log.error(
+            "too_many_image_examples",
+            name,
+            None,
+            "",
+            f"{report.image_examples:,} examples have images; a file may hold at most {max_image_examples:,}",
+            "split the images across training runs, or drop some image examples",
+        )
     if report.bytes >= limits.training_file_max_bytes:
         log.error(
             "file_size",
@@ -303,17 +336,16 @@ def validate_files(
                 "RFT needs a validation file",
                 "pass --validation FILE with held-out prompts",
             )
-    train_report, digests, _ = _validate_file(
-        Path(train), "training", method, found, log, grader_fields=fields, training_digests=None
-    )
-    _file_rules(train_report, "training", log)
+    seen = DigestTable()
+    train_report, _ = _validate_file(Path(train), "training", method, found, log, grader_fields=fields, seen=seen)
+    _file_rules(train_report, "training", log, seen)
     validation_report = None
     overlap = 0
     if validation is not None:
-        validation_report, _, overlap = _validate_file(
-            Path(validation), "validation", method, found, log, grader_fields=fields, training_digests=digests
+        validation_report, overlap = _validate_file(
+            Path(validation), "validation", method, found, log, grader_fields=fields, seen=seen
         )
-        _file_rules(validation_report, "validation", log)
+        _file_rules(validation_report, "validation", log, seen)
     return ValidationReport(
         method=method,
         model=found.name,

@@ -63,7 +63,7 @@ BROKEN = [
     ),
     ("vision-bad-url.jsonl", "sft", "gpt-4.1", "image_url", 2, "messages[0].content[1].image_url.url", "https URL"),
     ("dpo-missing-rejected.jsonl", "dpo", "gpt-4.1", "messages_missing", 5, "non_preferred_output", "non-empty list"),
-    ("dpo-two-messages.jsonl", "dpo", "gpt-4.1", "dpo_output", 9, "preferred_output", "exactly one assistant"),
+    ("dpo-output-user-role.jsonl", "dpo", "gpt-4.1", "dpo_output", 9, "preferred_output", "not user"),
     ("dpo-identical.jsonl", "dpo", "gpt-4.1", "dpo_same", 3, "non_preferred_output", "identical"),
     ("dpo-prompt-ends-assistant.jsonl", "dpo", "gpt-4.1", "dpo_prompt_end", 7, "input.messages", "ends with"),
 ]  # fmt: skip
