@@ -73,7 +73,7 @@ def base_model_id(model: Model) -> str:
 
 def launch_suffix(user_suffix: str | None, key: str) -> str:
     """A suffix unique to this launch (so a lost create response can be found), keeping the user's part."""
-    marker = re.sub(r"[^A-Za-z0-9]", "", key)[:10]
+    marker = re.sub(r"[^A-Za-z0-9]", "", key)[-10:]  # ends with the run number: --new runs differ
     if not user_suffix:
         return f"ft-{marker}"
     head = user_suffix[: SUFFIX_MAX - len(marker) - 1]

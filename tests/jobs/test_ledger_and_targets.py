@@ -160,3 +160,12 @@ def test_hub_model_without_hub_says_what_to_add() -> None:
     with pytest.raises(NotAvailableError, match="has no hub") as caught:
         resolve_target(outputs, catalog, catalog.model("Phi-4"), "sft", stack="multi")
     assert "eastus2" in caught.value.hint
+
+
+def test_launch_suffixes_differ_between_runs_and_keep_the_users_part() -> None:
+    from ftops.jobs.launch import launch_suffix
+
+    first, second = launch_suffix(None, "0123456789abcdef-1"), launch_suffix(None, "0123456789abcdef-2")
+    assert first != second and first.startswith("ft-")
+    mine = launch_suffix("support-bot", "0123456789abcdef-1")
+    assert mine.startswith("support-bot-") and len(mine) <= 40
