@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ftops.cli.catalog_cmds import MethodChoice, complete_model, complete_region
 from ftops.cli.options import JsonOption, OutputsOption, StackOption
+
+if TYPE_CHECKING:
+    from ftops.catalog import Catalog
+    from ftops.cli.progress import Steps
+    from ftops.jobs.launch import DatasetFacts, LaunchOutcome, LaunchRequest
+    from ftops.jobs.ledger import Launch, Ledger
+    from ftops.jobs.targets import Target
+    from ftops.outputs import StackOutputs
 
 
 class ComputeChoice(StrEnum):
@@ -167,8 +175,15 @@ def launch(
 
 
 def _launch_on_hub(
-    planned: Any, request: Any, target: Any, outputs: Any, ledger: Any, catalog: Any, steps: Any, resumed: bool
-) -> Any:
+    planned: Launch,
+    request: LaunchRequest,
+    target: Target,
+    outputs: StackOutputs,
+    ledger: Ledger,
+    catalog: Catalog,
+    steps: Steps,
+    resumed: bool,
+) -> LaunchOutcome:
     """Open models: data asset + AzureML FineTuning job in the stack's hub project."""
     from ftops.azure.arm import ArmClient
     from ftops.azure.ml import AzureML
@@ -180,7 +195,7 @@ def _launch_on_hub(
         return launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
 
 
-def _live_regions(stack_outputs: Any, model: str) -> frozenset[str]:
+def _live_regions(stack_outputs: StackOutputs, model: str) -> frozenset[str]:
     """The stack's regions whose live ARM model list has the model with the fine-tune capability."""
     from ftops.azure import availability
     from ftops.azure.arm import ArmClient
@@ -210,7 +225,7 @@ def read_grader(path: Path | None) -> dict[str, Any] | None:
     return grader
 
 
-def dataset_facts(request: Any) -> Any:
+def dataset_facts(request: LaunchRequest) -> DatasetFacts:
     """Validate the datasets with the same checks as `ftops data validate`; refuse before any upload."""
     from ftops.data import raise_for_problems, validate_files
     from ftops.jobs.launch import DatasetFacts
