@@ -22,9 +22,9 @@ MAX_LOAD = 0.7
 class DigestTable:
     """Remembers which examples (by 62-bit digest) were seen in which file, within a fixed memory budget."""
 
-    def __init__(self, max_slots: int = MAX_SLOTS) -> None:
-        self.max_slots = max_slots
-        self._slots = array("Q", bytes(8 * min(INITIAL_SLOTS, max_slots)))
+    def __init__(self, max_slots: int | None = None) -> None:
+        self.max_slots = max_slots or MAX_SLOTS  # a power of two
+        self._slots = array("Q", bytes(8 * min(INITIAL_SLOTS, self.max_slots)))
         self._mask = len(self._slots) - 1
         self.used = 0
         self.full = False  # once True, new digests are no longer remembered (the report says so)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -74,8 +75,14 @@ def check_grader(grader: Any, log: ProblemLog, source: str = "grader", path: str
             "unknown evaluation metric",
             f"use one of {', '.join(rules['similarity_metrics'])}",
         )
-    if kind == "label_model" and isinstance(grader.get("labels"), list):
-        missing = [p for p in grader.get("passing_labels") or [] if p not in grader["labels"]]
+    if kind == "label_model":
+        _labels(grader, log, source, at)
+    if (
+        kind == "label_model"
+        and isinstance(grader.get("labels"), list)
+        and isinstance(grader.get("passing_labels"), list)
+    ):
+        missing = [p for p in grader["passing_labels"] if p not in grader["labels"]]
         if missing:
             log.error(
                 "grader_field",
@@ -85,6 +92,12 @@ def check_grader(grader: Any, log: ProblemLog, source: str = "grader", path: str
                 f"{missing} are not among the labels",
                 "passing labels must be a subset of labels",
             )
+    if kind in ("score_model", "label_model"):
+        _model_grader(grader, log, source, at, rules)
+    if kind == "python" and isinstance(grader.get("source"), str):
+        _python_grader(grader["source"], log, source, at, int(rules["python_grader_max_bytes"]))
+    if kind == "multi" and isinstance(grader.get("graders"), dict) and isinstance(grader.get("calculate_output"), str):
+        _calculate_output(grader["calculate_output"], set(grader["graders"]), log, source, at, rules)
     if kind == "multi":
         graders = grader.get("graders")
         if not isinstance(graders, dict) or not graders:
@@ -110,3 +123,99 @@ def check_grader(grader: Any, log: ProblemLog, source: str = "grader", path: str
                     f"unknown template {{{{sample.{match[2]}}}}}",
                     f"sample fields: {', '.join(sorted(SAMPLE_FIELDS))}",
                 )
+
+
+def _model_grader(grader: dict, log: ProblemLog, source: str, at: str, rules: dict) -> None:
+    """score_model / label_model: a list of prompt messages and a grader model the service offers."""
+    prompt = grader.get("input")
+    if "input" in grader and not (
+        isinstance(prompt, list)
+        and prompt
+        and all(isinstance(m, dict) and "role" in m and "content" in m for m in prompt)
+    ):
+        log.error(
+            "grader_field",
+            source,
+            None,
+            f"{at}.input",
+            "a model grader's input must be a list of messages",
+            '[{"role": "system", "content": "Score ..."}, {"role": "user", "content": "{{sample.output_text}}"}]',
+        )
+    model = grader.get("model")
+    if isinstance(model, str) and model not in rules["grader_models"]:
+        log.warning(
+            "grader_model",
+            source,
+            None,
+            f"{at}.model",
+            f"{model} is not a documented grader model",
+            f"use one of {', '.join(rules['grader_models'])}",
+        )
+
+
+def _python_grader(code: str, log: ProblemLog, source: str, at: str, max_bytes: int) -> None:
+    """The source must be small, parse, and define grade(sample, item)."""
+    size = len(code.encode("utf-8"))
+    if size >= max_bytes:
+        log.error(
+            "grader_field",
+            source,
+            None,
+            f"{at}.source",
+            f"the grader's code is {size:,} bytes; it must be under {max_bytes:,}",
+            "move data out of the code (e.g. into item fields)",
+        )
+    try:
+        tree = ast.parse(code)  # parsed, never run
+    except SyntaxError as exc:
+        log.error(
+            "grader_field",
+            source,
+            None,
+            f"{at}.source",
+            f"the grader's code does not parse: {exc.msg}" + (f" (line {exc.lineno})" if exc.lineno else ""),
+            "fix the Python code",
+        )
+        return
+    grade = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "grade"]
+    if not grade or len(grade[0].args.args) < 2:
+        log.error(
+            "grader_field",
+            source,
+            None,
+            f"{at}.source",
+            "the code must define grade(sample, item)",
+            "def grade(sample, item) -> float: ...",
+        )
+
+
+CALC_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _calculate_output(expression: str, names: set[str], log: ProblemLog, source: str, at: str, rules: dict) -> None:
+    """Every name in calculate_output must be one of the graders or an allowed function."""
+    allowed = names | set(rules["multi_grader_functions"])
+    unknown = sorted({n for n in CALC_NAME.findall(expression) if n not in allowed})
+    if unknown:
+        log.error(
+            "grader_field",
+            source,
+            None,
+            f"{at}.calculate_output",
+            f"{', '.join(unknown)} is neither a grader here nor an allowed function",
+            f"graders: {', '.join(sorted(names))}; functions: {', '.join(rules['multi_grader_functions'])}",
+        )
+
+
+def _labels(grader: dict, log: ProblemLog, source: str, at: str) -> None:
+    for key in ("labels", "passing_labels"):
+        value = grader.get(key)
+        if key in grader and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            log.error(
+                "grader_field",
+                source,
+                None,
+                f"{at}.{key}",
+                f"{key} must be a non-empty list of strings",
+                '["correct", "incorrect"]',
+            )

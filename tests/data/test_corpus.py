@@ -62,6 +62,10 @@ BROKEN = [
         "images are only allowed in user messages",
     ),
     ("vision-bad-url.jsonl", "sft", "gpt-4.1", "image_url", 2, "messages[0].content[1].image_url.url", "https URL"),
+    (
+        "vision-bad-detail.jsonl", "sft", "gpt-4.1", "image_detail", 5, "messages[0].content[1].image_url.detail",
+        "detail 'medium' is not valid",
+    ),
     ("dpo-missing-rejected.jsonl", "dpo", "gpt-4.1", "messages_missing", 5, "non_preferred_output", "non-empty list"),
     ("dpo-output-user-role.jsonl", "dpo", "gpt-4.1", "dpo_output", 9, "preferred_output", "not user"),
     ("dpo-identical.jsonl", "dpo", "gpt-4.1", "dpo_same", 3, "non_preferred_output", "identical"),
@@ -102,6 +106,8 @@ def test_rft_needs_grader_and_validation() -> None:
     [
         ("grader-bad-operation.json", "grader.operation", "operation 'equals' is not valid"),
         ("grader-multi-bad-metric.json", "grader.graders.close.evaluation_metric", "unknown evaluation metric"),
+        ("grader-python-no-grade.json", "grader.source", "must define grade(sample, item)"),
+        ("grader-multi-unknown-name.json", "grader.calculate_output", "similar is neither a grader here"),
     ],
 )
 def test_bad_graders(grader: str, path: str, fragment: str) -> None:
@@ -151,3 +157,75 @@ def test_blank_lines_and_method_the_model_lacks(tmp_path: Path) -> None:
     assert validate_files(path, "sft", "gpt-4.1-mini").train.blank_lines == 3
     with pytest.raises(NotAvailableError):
         validate_files(path, "dpo", "gpt-4o-mini")
+
+
+def test_model_grader_reads_item_fields_and_passes() -> None:
+    config = json.loads((CORPUS / "grader-score-model.json").read_text())
+    report = validate_files(CORPUS / "rft-valid.jsonl", "rft", "o4-mini", CORPUS / "rft-valid-holdout.jsonl", config)
+    assert report.ok, errors(report)
+    assert report.grader_fields == ["answer"]
+
+
+def test_dpo_output_that_calls_a_tool_is_valid() -> None:
+    report = validate_files(CORPUS / "dpo-valid.jsonl", "dpo", "gpt-4.1")
+    assert report.ok, errors(report)
+    last = (CORPUS / "dpo-valid.jsonl").read_text().splitlines()[-1]
+    assert '"role": "tool"' in last  # the corpus keeps a tool turn inside preferred_output
+
+
+def test_a_line_over_the_line_limit_is_reported_and_skipped(tmp_path: Path) -> None:
+    from ftops.data.reader import MAX_LINE_BYTES
+
+    path = tmp_path / "huge.jsonl"
+    valid = (CORPUS / "sft-valid.jsonl").read_bytes()
+    with path.open("wb") as out:
+        out.write(valid)
+        out.write(b'{"messages": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n')
+        out.write(valid.splitlines(keepends=True)[0])
+    report = validate_files(path, "sft", "gpt-4.1-mini")
+    long = [e for e in errors(report) if e[0] == "line_too_long"]
+    assert [e[1] for e in long] == [15] and f"{MAX_LINE_BYTES + 27:,} bytes" in long[0][3]
+    assert report.train.lines == 16 and report.train.examples == 15  # the line after it is still read
+    assert report.train.bytes == path.stat().st_size
+
+
+def test_sha256_is_of_the_bytes_as_uploaded() -> None:
+    import hashlib
+
+    path = CORPUS / "sft-bom.jsonl"
+    report = validate_files(path, "sft", "gpt-4.1-mini")
+    assert report.train.bom and report.train.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_more_image_examples_than_a_file_may_hold(tmp_path: Path) -> None:
+    from ftops.catalog import load_catalog
+
+    limit = load_catalog().data_format["vision"]["max_image_examples"]
+    line = (CORPUS / "vision-valid.jsonl").read_text().splitlines()[0]
+    example = json.loads(line)
+    path = tmp_path / "many.jsonl"
+    with path.open("w") as out:
+        for number in range(limit + 1):
+            example["messages"][-1]["content"] = f"answer {number}"  # distinct, so no duplicate warnings
+            out.write(json.dumps(example) + "\n")
+    report = validate_files(path, "sft", "gpt-4.1")
+    found = [e for e in errors(report) if e[0] == "too_many_image_examples"]
+    assert found and f"{limit + 1:,} examples have images" in found[0][3]
+    assert report.train.image_examples == limit + 1
+
+
+def test_duplicate_budget_is_reported_when_exhausted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftops.data import digests
+
+    monkeypatch.setattr(digests, "MAX_SLOTS", 64)  # a tiny budget: 44 distinct examples
+    lines = (CORPUS / "sft-valid.jsonl").read_text().splitlines()
+    example = json.loads(lines[0])
+    path = tmp_path / "train.jsonl"
+    with path.open("w") as out:
+        for number in range(60):
+            example["messages"][-1]["content"] = f"answer {number}"
+            out.write(json.dumps(example) + "\n")
+    report = validate_files(path, "sft", "gpt-4.1-mini")
+    assert not report.train.duplicates_checked
+    assert "duplicates_unchecked" in {p.code for p in report.problems}
+    assert report.train.duplicates == 0 and report.ok

@@ -26,7 +26,8 @@ content = st.one_of(
             optional={
                 "text": st.text(max_size=10) | st.integers(),
                 "image_url": st.fixed_dictionaries(
-                    {"url": st.sampled_from(["https://x/y.png", "data:image/png;base64,AAAA", "data:x", "ftp://a"])}
+                    {"url": st.sampled_from(["https://x/y.png", "data:image/png;base64,AAAA", "data:x", "ftp://a"])},
+                    optional={"detail": st.sampled_from(["low", "high", "auto", "medium", 3]), "size": json_values},
                 )
                 | st.text(max_size=5),
             },
@@ -69,3 +70,37 @@ def test_random_lines_never_crash(lines: list[str], method_model: tuple[str, str
     for problem in report.problems:
         assert problem.message and problem.fix and problem.file == "data.jsonl"
     assert report.ok == (report.log.error_count == 0)
+
+
+grader_keys = ["name", "input", "reference", "operation", "evaluation_metric", "model", "labels", "passing_labels",
+               "source", "graders", "calculate_output"]  # fmt: skip
+graders = st.recursive(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["string_check", "text_similarity", "score_model", "label_model", "python", "x"])},
+        optional={
+            key: st.sampled_from(["def grade(s, i): return 1", "{{item.a}}", "eq", 5, None])
+            | st.lists(st.sampled_from(["a", "b", 1, None]), max_size=3)
+            | json_values
+            for key in grader_keys
+        },
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {"type": st.just("multi"), "name": st.text(max_size=5), "graders": st.dictionaries(st.text(max_size=5), inner)},
+        optional={"calculate_output": st.text(max_size=20)},
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graders | json_values)
+def test_random_graders_never_crash(grader) -> None:
+    from ftops.data.grader import check_grader, item_fields
+    from ftops.data.problems import ProblemLog
+
+    log = ProblemLog()
+    check_grader(grader, log)
+    if isinstance(grader, dict):
+        assert all(isinstance(name, str) for name in item_fields(grader))
+    for problem in log.kept:
+        assert problem.path.startswith("grader") and problem.message and problem.fix
