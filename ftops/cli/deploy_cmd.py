@@ -25,10 +25,12 @@ def deploy(
     capacity: Annotated[int, typer.Option("--capacity", min=1, max=10000, help="Capacity units (thousand TPM).")] = 1,
     as_json: JsonOption = False,
 ) -> None:
-    """Deploy a fine-tuned model (an ARM deployment on the training account); idempotent.
+    """Deploy a fine-tuned model where it was trained and wait until it serves; idempotent.
 
-    Running it again finds the same deployment instead of creating a second one. Fine-tuned
-    deployments bill for hosting every hour they exist, used or not.
+    Azure OpenAI fine-tunes become an ARM deployment on the account that trained them (after a
+    deployment-quota check); open models a serverless endpoint in their hub project, or a managed
+    online endpoint for managed-compute fine-tunes. Running it again finds the same deployment
+    instead of creating a second one. Fine-tuned deployments bill for hosting every hour they exist.
 
     Example: ftops deploy ftjob-abc123 --stack dev --sku Standard --capacity 1
     """

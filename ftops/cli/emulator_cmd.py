@@ -8,7 +8,7 @@ import typer
 
 from ftops.cli.render import JSON_HELP
 
-app = typer.Typer(help="The local Azure emulator (ARM + Azure OpenAI data plane), for demos and tests.")
+app = typer.Typer(help="The local Azure emulator (ARM, Azure OpenAI and AzureML), for demos and tests.")
 
 
 @app.command("serve")

@@ -71,7 +71,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "ftops.cli.deploy_cmd",
         "deploy",
         "command",
-        "Deploy a fine-tuned model (an ARM deployment on the training account); idempotent.",
+        "Deploy a fine-tuned model where it was trained and wait until it serves; idempotent.",
     ),
     "deployments": (
         "ftops.cli.deployments_cmd",
@@ -83,7 +83,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "ftops.cli.emulator_cmd",
         "app",
         "group",
-        "The local Azure emulator (ARM + Azure OpenAI data plane), for demos and tests.",
+        "The local Azure emulator (ARM, Azure OpenAI and AzureML), for demos and tests.",
     ),
 }
 
