@@ -25,6 +25,8 @@ class PriceTable:
     global_discount: float
     developer_discount: float
     models: dict[str, ModelPrice]
+    auto_epochs: dict[str, int]
+    rft_grader_note: str
 
     def price(self, model: str) -> ModelPrice:
         found = self.models.get(model)
@@ -34,6 +36,16 @@ class PriceTable:
                 hint="open models bill through their marketplace offer or VM hours; see the Azure pricing pages",
             )
         return found
+
+    def default_epochs(self, examples: int) -> int:
+        """The epochs the service picks for `examples` training examples when n_epochs is not set."""
+        rule = self.auto_epochs
+        epochs = rule["target"]
+        if examples * epochs < rule["min_examples"]:
+            epochs = min(rule["max"], rule["min_examples"] // max(examples, 1))
+        elif examples * epochs > rule["max_examples"]:
+            epochs = max(rule["min"], rule["max_examples"] // examples)
+        return epochs
 
     def training_multiplier(self, training_type: str) -> float:
         if training_type == "global":
@@ -54,6 +66,8 @@ def load_prices() -> PriceTable:
         currency=raw["currency"],
         global_discount=float(raw["global_training_discount"]),
         developer_discount=float(raw["developer_training_discount"]),
+        auto_epochs={key: int(value) for key, value in raw["auto_epochs"].items()},
+        rft_grader_note=raw["rft_grader_note"],
         models={
             name: ModelPrice(name, v.get("training_per_million"), v.get("training_per_hour"), v.get("hosting_per_hour"))
             for name, v in raw["models"].items()

@@ -18,7 +18,9 @@ def cost(
     train: Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)],
     validation: Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")] = None,
     grader: Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")] = None,
-    epochs: Annotated[int | None, typer.Option("--epochs", min=1, max=50, help="n_epochs (default: 3).")] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, max=50, help="n_epochs (default: what the service picks).")
+    ] = None,
     training_type: Annotated[
         TrainingTypeChoice, typer.Option("--training-type", help="standard, global or developer.")
     ] = TrainingTypeChoice.standard,
@@ -36,14 +38,15 @@ def cost(
     from ftops.cost import estimate
     from ftops.data import raise_for_problems, validate_files
 
-    report = validate_files(train, method.value, model, validation, read_grader(grader))
+    grader_config = read_grader(grader)
+    report = validate_files(train, method.value, model, validation, grader_config)
     raise_for_problems(report)
-    result = estimate(report, epochs=epochs, training_type=training_type.value)
+    result = estimate(report, epochs=epochs, training_type=training_type.value, grader=grader_config)
     if as_json:
         render.print_json(result)
         return
     currency = result["currency"]
-    epochs_note = " (assumed; pass --epochs)" if result["epochs_assumed"] else ""
+    epochs_note = " (what the service picks for this many examples; pass --epochs)" if result["epochs_assumed"] else ""
     render.line(f"{result['model']} {result['method']}, {result['training_type']} training")
     render.line(f"  training tokens: {result['training_tokens']:,} ({result['token_counting']})")
     render.line(f"  epochs: {result['epochs']}{epochs_note}; billed tokens: {result['billed_tokens']:,}")
@@ -57,6 +60,8 @@ def cost(
             f"  RFT bills training time: {result['training_price_per_hour']} {currency}/hour; "
             f"jobs auto-pause at {result['auto_pause_usd']:,} {currency}"
         )
+    if "grader_note" in result:
+        render.line(f"  grading: {result['grader_note']}")
     if "hosting_note" in result:
         render.line(f"  hosting: {result['hosting_per_day']} {currency}/day — {result['hosting_note']}")
     render.note(f"prices as of {result['prices_as_of']}: {result['prices_source']}")

@@ -65,7 +65,7 @@ def _render(report: ValidationReport) -> None:
             ]
         )
     render.table(
-        f"{report.model} {report.method}: {report.token_counting} tokens",
+        f"{report.model} {report.method}; tokens: {report.token_counting}",
         ["file", "name", "examples", "bytes", "tokens", "avg", "max", "images", "dupes"],
         rows,
     )

@@ -6,6 +6,7 @@ duplicates and train/validation overlap), so a gigabyte file costs little more m
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,12 +224,24 @@ def _grader_fields(needed: set[str], present: frozenset[str], at: Where) -> None
         )
 
 
+def _first_bad_utf8(line: bytes, chunk: int = 1 << 16) -> int | None:
+    """Offset of the first byte that is not UTF-8, decoding in slices so a long line is not copied whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(line)
+    for start in range(0, len(line), chunk):
+        pending = len(decoder.getstate()[0])  # bytes of a character split across slices, decoded with this one
+        try:
+            decoder.decode(view[start : start + chunk], final=start + chunk >= len(line))
+        except UnicodeDecodeError as bad:
+            return start - pending + bad.start
+    return None
+
+
 def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, name: str, number: int) -> None:
     """Say whether a line is not UTF-8 or not JSON (and where), only on the error path."""
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError as bad:
-        log.error("encoding", name, number, "", f"not UTF-8 text (byte {bad.start} of the line)", "save as UTF-8")
+    bad = _first_bad_utf8(line)
+    if bad is not None:
+        log.error("encoding", name, number, "", f"not UTF-8 text (byte {bad} of the line)", "save as UTF-8")
         return
     log.error(
         "json", name, number, "", f"not valid JSON: {exc.msg} at column {exc.colno}",

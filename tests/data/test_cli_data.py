@@ -67,3 +67,41 @@ def test_cost_of_rft_is_per_hour_and_refuses_broken_data() -> None:
         "cost", "--model", "gpt-4.1-mini", "--method", "sft", "--train", str(CORPUS / "sft-bad-json.jsonl")
     )
     assert code == 1 and "nothing was uploaded" in err
+
+
+def test_cost_assumes_the_epochs_the_service_would_pick() -> None:
+    from ftops.catalog.prices import load_prices
+
+    code, out, _ = run("cost", "--model", "gpt-4.1-mini", "--method", "sft", "--train", str(CORPUS / "sft-valid.jsonl"),
+                       "--json")  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["epochs_assumed"] and data["epochs"] == 7  # 14 examples: about 100 seen in all
+    assert data["billed_tokens"] == 7 * data["training_tokens"]
+    prices = load_prices()
+    assert [prices.default_epochs(n) for n in (10, 50, 8_334, 100_000)] == [10, 3, 2, 1]
+
+
+def test_cost_refuses_global_training_for_a_regional_only_model() -> None:
+    code, _, err = run("cost", "--model", "gpt-4o", "--method", "sft", "--train", str(CORPUS / "sft-valid.jsonl"),
+                       "--training-type", "global")  # fmt: skip
+    assert code == 1 and "cannot be fine-tuned with global training" in err
+
+
+def test_cost_of_rft_with_a_model_grader_notes_grading_tokens() -> None:
+    code, out, _ = run("cost", "--model", "o4-mini", "--method", "rft", "--train", str(CORPUS / "rft-valid.jsonl"),
+                       "--validation", str(CORPUS / "rft-valid-holdout.jsonl"), "--grader",
+                       str(CORPUS / "grader-score-model.json"), "--json")  # fmt: skip
+    assert code == 0 and "billed separately" in json.loads(out)["grader_note"]
+
+
+def test_cost_without_a_recorded_price_says_so() -> None:
+    code, _, err = run("cost", "--model", "Phi-4", "--method", "sft", "--train", str(CORPUS / "sft-valid.jsonl"))
+    assert code == 1 and "no recorded price for Phi-4" in err
+
+
+def test_validate_human_output_lists_problems_and_counts() -> None:
+    code, out, _ = run("data", "validate", str(CORPUS / "vision-bad-detail.jsonl"), "--method", "sft", "--model",
+                       "gpt-4.1")  # fmt: skip
+    assert code == 1
+    assert "vision-bad-detail.jsonl:5" in out and "image_url.detail" in out  # the table may wrap the path
+    assert "detail 'medium' is not valid" in out and "tokens: estimate" in out and "✗ 1 error(s)" in out

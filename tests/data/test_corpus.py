@@ -229,3 +229,25 @@ def test_duplicate_budget_is_reported_when_exhausted(tmp_path: Path, monkeypatch
     assert not report.train.duplicates_checked
     assert "duplicates_unchecked" in {p.code for p in report.problems}
     assert report.train.duplicates == 0 and report.ok
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "fragment"),
+    [
+        ("data:image/png;base64,iVBO*w0K", "image_data", "not valid base64"),
+        ("data:image/png;base64,iVBORw0", "image_data", "not valid base64"),
+        ("data:image/png;base64,", "image_data", "not valid base64"),
+        ("data:image/jpeg;base64," + "A" * 14_000_000, "image_size", "image is 10,500,000 bytes; at most 10,485,760"),
+    ],
+)
+def test_data_uri_payloads(tmp_path: Path, url: str, code: str, fragment: str) -> None:
+    lines = (CORPUS / "vision-valid.jsonl").read_text().splitlines()
+    example = json.loads(lines[0])
+    example["messages"][0]["content"] = [{"type": "text", "text": "What is this?"},
+                                         {"type": "image_url", "image_url": {"url": url}}]  # fmt: skip
+    path = tmp_path / "vision.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(example)]) + "\n")
+    report = validate_files(path, "sft", "gpt-4.1")
+    found = [e for e in errors(report) if e[0] == code]
+    assert found and found[0][1] == len(lines) + 1 and fragment in found[0][3]
+    assert found[0][2] == "messages[0].content[1].image_url.url"

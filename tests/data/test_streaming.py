@@ -71,3 +71,16 @@ def test_without_a_cached_encoding_the_count_is_an_estimate(tmp_path, monkeypatc
         assert counter_for(None)[0] is None
     finally:
         counter_for.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=80), st.sampled_from([1, 2, 3, 7, 1 << 16]))
+def test_utf8_errors_are_located_like_a_whole_line_decode(line: bytes, chunk: int) -> None:
+    from ftops.data.validate import _first_bad_utf8
+
+    try:
+        line.decode("utf-8")
+        expected = None
+    except UnicodeDecodeError as bad:
+        expected = bad.start
+    assert _first_bad_utf8(line, chunk) == expected
