@@ -14,9 +14,18 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-ENCODING_URLS = {
-    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+# Where tiktoken fetches each encoding, and the sha256 it expects (tiktoken_ext.openai_public). ftops only
+# hands tiktoken an encoding whose cached file already has that hash: with a missing or corrupt cache,
+# tiktoken would delete the file and download it, and ftops never downloads at run time.
+ENCODINGS = {
+    "o200k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
+    "cl100k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
 }
 TOKENS_PER_EXAMPLE = 3
 TOKENS_PER_MESSAGE = 4
@@ -24,14 +33,21 @@ CHARS_PER_TOKEN = 4
 
 
 def _cached_encoding_file(name: str) -> Path | None:
-    """Where tiktoken keeps a downloaded encoding, if it is there (tiktoken's own cache layout)."""
-    url = ENCODING_URLS.get(name)
-    if url is None:
+    """tiktoken's cached copy of an encoding (its own cache layout), only if it is complete and intact."""
+    known = ENCODINGS.get(name)
+    if known is None:
         return None
-    folder = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
+    url, sha256 = known
+    # tiktoken's own precedence; an empty TIKTOKEN_CACHE_DIR turns its cache off (it would always download).
+    folder = os.environ.get("TIKTOKEN_CACHE_DIR", os.environ.get("DATA_GYM_CACHE_DIR"))
+    if folder == "":
+        return None
     base = Path(folder) if folder else Path(tempfile.gettempdir()) / "data-gym-cache"
     path = base / hashlib.sha1(url.encode()).hexdigest()
-    return path if path.is_file() else None
+    try:
+        return path if hashlib.sha256(path.read_bytes()).hexdigest() == sha256 else None
+    except OSError:
+        return None
 
 
 @cache
