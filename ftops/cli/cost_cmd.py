@@ -34,12 +34,13 @@ def cost(
     Example: ftops cost --model gpt-4.1-mini --method sft --train train.jsonl --epochs 2
     """
     from ftops.cli import render
+    from ftops.cli.data_cmd import validate_with_progress
     from ftops.cli.launch_cmd import read_grader
     from ftops.cost import estimate
-    from ftops.data import raise_for_problems, validate_files
+    from ftops.data import raise_for_problems
 
     grader_config = read_grader(grader)
-    report = validate_files(train, method.value, model, validation, grader_config)
+    report = validate_with_progress(train, method.value, model, validation, grader_config, as_json)
     raise_for_problems(report)
     result = estimate(report, epochs=epochs, training_type=training_type.value, grader=grader_config)
     if as_json:

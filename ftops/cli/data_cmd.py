@@ -34,15 +34,29 @@ def validate(
     """
     from ftops.cli import render
     from ftops.cli.launch_cmd import read_grader
-    from ftops.data import validate_files
 
-    report = validate_files(file, method.value, model, validation, read_grader(grader))
+    report = validate_with_progress(file, method.value, model, validation, read_grader(grader), as_json)
     if as_json:
         render.print_json(report.to_dict())
     else:
         _render(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def validate_with_progress(
+    train: Path, method: str, model: str, validation: Path | None, grader: dict | None, as_json: bool
+) -> ValidationReport:
+    """validate_files, with a status line on a terminal (big files take seconds) and silence elsewhere."""
+    from ftops.cli.progress import LiveLine
+    from ftops.data import validate_files
+
+    with LiveLine(as_json) as live:
+
+        def progress(name: str, done: int, total: int) -> None:
+            live.update(f"validating {name}: {done / max(total, 1):.0%} of {total / 1e6:,.0f} MB")
+
+        return validate_files(train, method, model, validation, grader, progress if live.enabled else None)
 
 
 def _render(report: ValidationReport) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from ftops.data.problems import DataProblem, ProblemLog
 from ftops.data.reader import BOM, MAX_LINE_BYTES, read_lines
 from ftops.data.tokens import count_tokens, counter_for
 from ftops.errors import DataError, UsageError
+
+Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
+PROGRESS_EVERY = 8192  # lines between progress calls: often enough for a person, rare enough to cost nothing
 
 
 @dataclass
@@ -118,6 +122,7 @@ def _validate_file(
     *,
     grader_fields: set[str],
     seen: DigestTable,
+    progress: Progress | None = None,
 ) -> tuple[FileReport, int]:
     """One streaming pass over a file: returns its report and how many examples are also in training."""
     name = path.name
@@ -136,10 +141,13 @@ def _validate_file(
     except IsADirectoryError:
         raise UsageError(f"{role} file {path} is a folder, not a JSONL file") from None
     at = Where(log, name, 0)
+    total = path.stat().st_size
     with handle:
         for number, raw, size in read_lines(handle, hasher):
             report.bytes += size
             report.lines = number
+            if progress is not None and not number % PROGRESS_EVERY:
+                progress(name, report.bytes, total)
             if raw is None:
                 log.error(
                     "line_too_long",
@@ -207,6 +215,8 @@ def _validate_file(
                     "this example is also in the training file",
                     "validation examples should be held out from training",
                 )
+    if progress is not None:
+        progress(name, report.bytes, total)
     report.sha256 = hasher.hexdigest()
     report.duplicates_checked = not seen.full
     return report, overlap
@@ -320,8 +330,12 @@ def validate_files(
     model: str,
     validation: Path | None = None,
     grader: dict | None = None,
+    progress: Progress | None = None,
 ) -> ValidationReport:
-    """Validate the training (and validation) file for fine-tuning `model` with `method`."""
+    """Validate the training (and validation) file for fine-tuning `model` with `method`.
+
+    `progress(file name, bytes read, file size)` is called now and then during each file's pass.
+    """
     catalog = load_catalog()
     found = catalog.model(model)
     catalog.where(found, method)  # the method must be one the model supports
@@ -350,13 +364,15 @@ def validate_files(
                 "pass --validation FILE with held-out prompts",
             )
     seen = DigestTable()
-    train_report, _ = _validate_file(Path(train), "training", method, found, log, grader_fields=fields, seen=seen)
+    train_report, _ = _validate_file(
+        Path(train), "training", method, found, log, grader_fields=fields, seen=seen, progress=progress
+    )
     _file_rules(train_report, "training", log, seen)
     validation_report = None
     overlap = 0
     if validation is not None:
         validation_report, overlap = _validate_file(
-            Path(validation), "validation", method, found, log, grader_fields=fields, seen=seen
+            Path(validation), "validation", method, found, log, grader_fields=fields, seen=seen, progress=progress
         )
         _file_rules(validation_report, "validation", log, seen)
     return ValidationReport(

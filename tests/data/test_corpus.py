@@ -251,3 +251,16 @@ def test_data_uri_payloads(tmp_path: Path, url: str, code: str, fragment: str) -
     found = [e for e in errors(report) if e[0] == code]
     assert found and found[0][1] == len(lines) + 1 and fragment in found[0][3]
     assert found[0][2] == "messages[0].content[1].image_url.url"
+
+
+def test_progress_is_reported_during_the_pass_and_at_the_end(tmp_path: Path) -> None:
+    lines = (CORPUS / "sft-valid.jsonl").read_text().splitlines()
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines[n % len(lines)] for n in range(20_000)) + "\n")
+    calls: list[tuple[str, int, int]] = []
+    report = validate_files(path, "sft", "gpt-4.1-mini", progress=lambda *call: calls.append(call))
+    size = path.stat().st_size
+    assert [c[0] for c in calls] == ["big.jsonl"] * 3  # at lines 8192 and 16384, then done
+    assert 0 < calls[0][1] < calls[1][1] < calls[2][1] == size and all(c[2] == size for c in calls)
+    assert report.train.duplicates == 20_000 - len(lines)
+    assert report.log.counts["duplicate"] == 20_000 - len(lines) and len(report.problems) <= 12
