@@ -6,6 +6,7 @@ skipped in chunks (still hashed) and reported by its size instead of being read 
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
@@ -43,3 +44,16 @@ def read_lines(
             if chunk.endswith(b"\n"):
                 break
         yield number, None, size
+
+
+def first_bad_utf8(line: bytes, chunk: int = 1 << 16) -> int | None:
+    """Offset of the first byte that is not UTF-8, decoding in slices so a long line is not copied whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(line)
+    for start in range(0, len(line), chunk):
+        pending = len(decoder.getstate()[0])  # bytes of a character split across slices, decoded with this one
+        try:
+            decoder.decode(view[start : start + chunk], final=start + chunk >= len(line))
+        except UnicodeDecodeError as bad:
+            return start - pending + bad.start
+    return None

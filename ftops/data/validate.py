@@ -6,7 +6,6 @@ duplicates and train/validation overlap), so a gigabyte file costs little more m
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +16,12 @@ import orjson
 
 from ftops.catalog import Model, load_catalog
 from ftops.data.digests import TRAINING, VALIDATION, DigestTable
+from ftops.data.filerules import file_rules
 from ftops.data.formats import CHECKS
 from ftops.data.grader import check_grader, item_fields
 from ftops.data.messages import Rules, Where
 from ftops.data.problems import DataProblem, ProblemLog
-from ftops.data.reader import BOM, MAX_LINE_BYTES, read_lines
+from ftops.data.reader import BOM, MAX_LINE_BYTES, first_bad_utf8, read_lines
 from ftops.data.tokens import count_tokens, counter_for
 from ftops.errors import DataError, UsageError
 
@@ -234,22 +234,9 @@ def _grader_fields(needed: set[str], present: frozenset[str], at: Where) -> None
         )
 
 
-def _first_bad_utf8(line: bytes, chunk: int = 1 << 16) -> int | None:
-    """Offset of the first byte that is not UTF-8, decoding in slices so a long line is not copied whole."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(line)
-    for start in range(0, len(line), chunk):
-        pending = len(decoder.getstate()[0])  # bytes of a character split across slices, decoded with this one
-        try:
-            decoder.decode(view[start : start + chunk], final=start + chunk >= len(line))
-        except UnicodeDecodeError as bad:
-            return start - pending + bad.start
-    return None
-
-
 def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, name: str, number: int) -> None:
     """Say whether a line is not UTF-8 or not JSON (and where), only on the error path."""
-    bad = _first_bad_utf8(line)
+    bad = first_bad_utf8(line)
     if bad is not None:
         log.error("encoding", name, number, "", f"not UTF-8 text (byte {bad} of the line)", "save as UTF-8")
         return
@@ -257,71 +244,6 @@ def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, na
         "json", name, number, "", f"not valid JSON: {exc.msg} at column {exc.colno}",
         "each line must be one complete JSON object",
     )  # fmt: skip
-
-
-def _file_rules(report: FileReport, role: str, log: ProblemLog, seen: DigestTable) -> None:
-    catalog = load_catalog()
-    limits = catalog.limits
-    name = Path(report.file).name
-    if not report.duplicates_checked:
-        log.warning(
-            "duplicates_unchecked",
-            name,
-            None,
-            "",
-            f"duplicates and overlap were checked for the first {seen.capacity:,} distinct examples only",
-            "deduplicate the data with a tool that sorts it, if it may hold repeats",
-        )
-    max_image_examples = int(catalog.data_format["vision"]["max_image_examples"])
-    if report.image_examples > max_image_examples:
-        log.error(
-            "too_many_image_examples",
-            name,
-            None,
-            "",
-            f"{report.image_examples:,} examples have images; a file may hold at most {max_image_examples:,}",
-            "split the images across training runs, or drop some image examples",
-        )
-    if report.bytes >= limits.training_file_max_bytes:
-        log.error(
-            "file_size",
-            name,
-            None,
-            "",
-            f"{report.bytes:,} bytes; files must be under {limits.training_file_max_bytes:,}",
-            "split the data or remove long examples",
-        )
-    if report.blank_lines:
-        log.warning("blank_lines", name, None, "", f"{report.blank_lines} blank line(s)", "remove blank lines")
-    if role != "training" or not report.lines:
-        return
-    if report.examples < limits.min_training_examples:
-        log.error(
-            "too_few",
-            name,
-            None,
-            "",
-            f"{report.examples} examples; the service needs at least {limits.min_training_examples}",
-            "add examples",
-        )
-    elif report.examples < limits.recommended_min_examples:
-        log.warning(
-            "few",
-            name,
-            None,
-            "",
-            f"{report.examples} examples; begin with 50-100 good ones",
-            "add examples for a useful result",
-        )
-    elif report.examples < limits.recommended_production_examples:
-        log.warning(
-            "production",
-            name,
-            None,
-            "",
-            f"{report.examples} examples; 500+ are advised for production",
-            "fine for a first iteration: baseline, measure, refine",
-        )
 
 
 def validate_files(
@@ -367,14 +289,14 @@ def validate_files(
     train_report, _ = _validate_file(
         Path(train), "training", method, found, log, grader_fields=fields, seen=seen, progress=progress
     )
-    _file_rules(train_report, "training", log, seen)
+    file_rules(train_report, "training", log, seen)
     validation_report = None
     overlap = 0
     if validation is not None:
         validation_report, overlap = _validate_file(
             Path(validation), "validation", method, found, log, grader_fields=fields, seen=seen, progress=progress
         )
-        _file_rules(validation_report, "validation", log, seen)
+        file_rules(validation_report, "validation", log, seen)
     return ValidationReport(
         method=method,
         model=found.name,
