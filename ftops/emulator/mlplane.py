@@ -226,13 +226,10 @@ class MlPlane:
         found = self.endpoints.get((ws, name))
         if found is None:
             return error(404, "NotFound", f"no serverless endpoint {name}")
-        properties = found["properties"]
-        if properties["provisioningState"] == "Creating":
-            found["reads"] = found.get("reads", 0) + 1
-            if found["reads"] >= 2:
-                properties["provisioningState"] = "Succeeded"
-                properties["inferenceEndpoint"] = {"uri": f"https://{name}.{found['location']}.models.ai.azure.com"}
-        return Reply(200, {k: v for k, v in found.items() if k != "reads"})
+        view = _read_provisioning(found)
+        if view["properties"]["provisioningState"] == "Succeeded":
+            view["properties"]["inferenceEndpoint"] = {"uri": f"https://{name}.{found['location']}.models.ai.azure.com"}
+        return Reply(200, view)
 
     def _put_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         rules = contract()["serverless_endpoint"]
@@ -264,12 +261,7 @@ class MlPlane:
         found = self.online.get(key)
         if found is None:
             return error(404, "NotFound", f"no online resource {'/'.join(key[1:])}")
-        properties = found["properties"]
-        if properties["provisioningState"] == "Creating":
-            found["reads"] = found.get("reads", 0) + 1
-            if found["reads"] >= 2:
-                properties["provisioningState"] = "Succeeded"
-        return Reply(200, {k: v for k, v in found.items() if k != "reads"})
+        return Reply(200, _read_provisioning(found))
 
     def _put_provisioned(
         self, request: Request, violation: Any, key: tuple[str, ...], rules_name: str, what: str, enum: tuple[str, str]
@@ -323,3 +315,13 @@ class MlPlane:
             f"online deployment {name}",
             ("endpointComputeType", "endpointComputeType"),
         )
+
+
+def _read_provisioning(found: dict) -> dict:
+    """A read of a long-running resource: the second read after its create finds it Succeeded."""
+    properties = found["properties"]
+    if properties["provisioningState"] == "Creating":
+        found["reads"] = found.get("reads", 0) + 1
+        if found["reads"] >= 2:
+            properties["provisioningState"] = "Succeeded"
+    return {k: v for k, v in found.items() if k != "reads"}
