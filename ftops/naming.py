@@ -67,3 +67,8 @@ def resource_name(kind: str, *parts: str, unique_by: tuple[str, ...] = ()) -> st
     room = rule.max_length - len(digest) - len(separator)
     head = full[:room].rstrip("-")
     return f"{head}{separator}{digest}"
+
+
+def marketplace_subscription_name(model: str) -> str:
+    """The marketplace subscription's name in a hub project: the stack creates it, launches look it up by it."""
+    return resource_name("deployment", model)

@@ -9,7 +9,7 @@ what makes a launch on a hub project exactly-once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -83,9 +83,11 @@ class AzureML(ClientBase):
             blob.close()
 
     def data_version(self, workspace_id: str, name: str, version: str) -> dict | None:
+        """A registered data asset version, or None."""
         return self._get_or_none(f"{workspace_id}/data/{name}/versions/{version}")
 
     def register_data(self, workspace_id: str, name: str, version: str, uri: str, description: str = "") -> dict:
+        """Register (or re-register, unchanged) a `uri_file` data asset version pointing at a datastore path."""
         body = {"properties": {"dataType": "uri_file", "dataUri": uri, "description": description}}
         return self._call("PUT", f"{workspace_id}/data/{name}/versions/{version}", json=body)
 
@@ -95,7 +97,13 @@ class AzureML(ClientBase):
         return self._call("PUT", f"{workspace_id}/jobs/{name}", json={"properties": properties})
 
     def job(self, workspace_id: str, name: str) -> dict | None:
+        """The job `name`, or None when the workspace has none by that name."""
         return self._get_or_none(f"{workspace_id}/jobs/{name}")
+
+    def jobs(self, workspace_id: str, page_size: int = 100) -> Iterator[dict]:
+        """Every job in the workspace, newest first, across pages."""
+        params = {"api-version": ML_API_VERSION, "$top": page_size}
+        return self.transport.paged(f"{workspace_id}/jobs", params=params)
 
     def cancel_job(self, workspace_id: str, name: str) -> None:
         self.transport.request(
@@ -104,7 +112,13 @@ class AzureML(ClientBase):
 
     # ---- marketplace and endpoints
     def marketplace_subscription(self, workspace_id: str, name: str) -> dict | None:
+        """The project's marketplace subscription `name` (see `naming.marketplace_subscription_name`), or None."""
         return self._get_or_none(f"{workspace_id}/marketplaceSubscriptions/{name}")
+
+    def begin_marketplace_subscription(self, workspace_id: str, name: str, model_id: str) -> Poller:
+        """Subscribe the project to a third-party model's marketplace offer (what the stack's `pulumi up` does)."""
+        path = f"{workspace_id}/marketplaceSubscriptions/{name}"
+        return self._begin_put(path, {"properties": {"modelId": model_id}}, f"marketplace subscription {name}")
 
     def serverless_endpoint(self, workspace_id: str, name: str) -> dict | None:
         return self._get_or_none(f"{workspace_id}/serverlessEndpoints/{name}")

@@ -131,7 +131,9 @@ class Catalog:
         limits = dict(raw["limits"])
         self.limits = Limits(self.sources[limits.pop("source")], limits)
         self.azure_regions: frozenset[str] = frozenset(raw["azure_regions"])
-        self.registries: dict[str, str] = dict(raw["registries"])
+        registries = dict(raw["registries"])
+        self.registries_source = self.sources[registries.pop("source")]
+        self.registries: dict[str, str] = registries
         sizes = dict(raw["vm_sizes"])
         self.vm_sizes_source = self.sources[sizes.pop("source")]
         self.vm_sizes: dict[str, VmSize] = {name: VmSize(name, **spec) for name, spec in sizes.items()}

@@ -24,6 +24,7 @@ ROUTES = [
     ("GET", WS + r"/datastores/workspaceblobstore", "datastore"),
     ("GET", WS + r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)", "get_data"),
     ("PUT", WS + r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)", "put_data"),
+    ("GET", WS + r"/jobs", "list_jobs"),
     ("GET", WS + r"/jobs/(?P<name>[^/]+)", "get_job"),
     ("PUT", WS + r"/jobs/(?P<name>[^/]+)", "put_job"),
     ("POST", WS + r"/jobs/(?P<name>[^/]+)/cancel", "cancel_job"),
@@ -63,10 +64,23 @@ class MlPlane:
             self.counters: Counter[str] = Counter()
 
     # ---- test hooks
-    def subscribe(self, workspace: str, model: str) -> None:
-        """A marketplace subscription for `model` in a workspace, as `pulumi up` would have made."""
+    def subscribe(self, workspace: str, name: str, model_id: str) -> None:
+        """A provisioned marketplace subscription `name` for `model_id` in a workspace, as `pulumi up` makes it."""
         with self.lock:
-            self.subscriptions[(workspace, model)] = {"name": model, "properties": {"provisioningState": "Succeeded"}}
+            self.subscriptions[(workspace, name)] = {
+                "name": name,
+                "properties": {"modelId": model_id, "provisioningState": "Succeeded"},
+            }
+
+    def subscribed(self, workspace: str, model_uri: str) -> bool:
+        """Whether a provisioned subscription in the workspace covers the model (any version of it)."""
+        base = model_uri.split("/versions/")[0]
+        return any(
+            key[0] == workspace
+            and found["properties"].get("modelId", "").split("/versions/")[0] == base
+            and found["properties"].get("provisioningState") == "Succeeded"
+            for key, found in self.subscriptions.items()
+        )
 
     # ---- dispatch
     @staticmethod
@@ -180,7 +194,8 @@ class MlPlane:
         registry = model.split("registries/")[-1].split("/")[0] if "registries/" in model else ""
         base = model.split("/models/")[-1].split("/")[0] if "/models/" in model else ""
         serverless = "computeId" not in job["properties"]  # on your own compute no subscription is needed
-        if job["step"] == 1 and serverless and registry not in ("azureml", "") and (ws, base) not in self.subscriptions:
+        # Microsoft's own registry needs no subscription; third-party publishers' registries do.
+        if job["step"] == 1 and serverless and registry not in ("azureml", "") and not self.subscribed(ws, model):
             job["error"] = {
                 "code": "MarketplaceSubscriptionMissing",
                 "message": f"The workspace has no Azure Marketplace subscription for {base}.",
@@ -206,6 +221,16 @@ class MlPlane:
             "properties": properties,
         }
 
+    def _list_jobs(self, request: Request, violation: Any, sub: str, rg: str, ws: str) -> Reply:
+        names = [name for (w, name) in reversed(list(self.jobs)) if w == ws]  # newest first
+        top = int(request.query.get("$top") or 100)
+        skip = int(request.query.get("$skip") or 0)
+        page = {"value": [self._view(ws, name) for name in names[skip : skip + top]]}
+        if skip + top < len(names):
+            version = request.query.get("api-version")
+            page["nextLink"] = f"{request.base_url}{request.path}?api-version={version}&$top={top}&$skip={skip + top}"
+        return Reply(200, page)
+
     def _cancel_job(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         job = self.jobs.get((ws, name))
         if job is None:
@@ -216,11 +241,33 @@ class MlPlane:
     # ---- marketplace and serverless endpoints
     def _get_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         found = self.subscriptions.get((ws, name))
-        return Reply(200, found) if found else error(404, "NotFound", f"no marketplace subscription {name}")
+        if found is None:
+            return error(404, "NotFound", f"no marketplace subscription {name}")
+        return Reply(200, _read_provisioning(found))
 
     def _put_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
-        self.subscribe(ws, name)
-        return Reply(201, self.subscriptions[(ws, name)])
+        rules = contract()["marketplace_subscription"]
+        body = request.json or {}
+        properties = body.get("properties") or {}
+        if (
+            set(body) - set(rules["top"])
+            or set(properties) - set(rules["properties"])
+            or not all(properties.get(key) for key in rules["required"])
+        ):
+            violation(f"PUT marketplace subscription {name}: body breaks the contract")
+            return error(400, "UserError", "properties.modelId is required")
+        if not str(properties["modelId"]).startswith("azureml://registries/"):  # a model asset id, not a name
+            return error(400, "UserError", f"modelId {properties['modelId']!r} is not a registry model id")
+        if (ws, name) not in self.subscriptions:
+            self.counters[f"subscription_creations:{ws}"] += 1
+            self.subscriptions[(ws, name)] = {
+                "id": request.path,
+                "name": name,
+                "properties": {"modelId": properties["modelId"], "provisioningState": "Creating"},
+            }
+        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
+        view = {k: v for k, v in self.subscriptions[(ws, name)].items() if k != "reads"}
+        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
 
     def _get_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         found = self.endpoints.get((ws, name))

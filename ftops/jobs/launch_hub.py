@@ -20,10 +20,13 @@ from ftops.errors import AzureFailureError, AzureRefusedError, NotAvailableError
 from ftops.jobs.launch import LaunchOutcome, LaunchRequest, StepReporter
 from ftops.jobs.ledger import Launch, Ledger
 from ftops.jobs.targets import Target
+from ftops.naming import marketplace_subscription_name
 from ftops.outputs import StackOutputs
 
 # AzureML job states, in the words the rest of ftops uses for jobs.
 STATUS = {
+    "Created": "queued",
+    "Scheduled": "queued",
     "NotStarted": "queued",
     "Queued": "queued",
     "Preparing": "queued",
@@ -103,7 +106,7 @@ class HubLauncher:
             return
         project = next(p for p in self.outputs.hub.projects if p.id == target.resource_id)  # type: ignore[union-attr]
         subscribed = model.name in project.marketplace_subscriptions
-        if subscribed and self.ml.marketplace_subscription(target.resource_id, model.name) is not None:
+        if subscribed and self._subscription_ready(target.resource_id, model):
             return
         where = (
             "is declared in the stack but missing in Azure: run `pulumi up`"
@@ -117,6 +120,14 @@ class HubLauncher:
             f"{model.name} needs an Azure Marketplace subscription in hub project {project.name}",
             hint=f"the subscription {where}",
         )
+
+    def _subscription_ready(self, workspace: str, model: Model) -> bool:
+        """The stack's subscription exists in Azure, for this model, and finished provisioning."""
+        found = self.ml.marketplace_subscription(workspace, marketplace_subscription_name(model.name))
+        properties = (found or {}).get("properties") or {}
+        model_id = str(properties.get("modelId") or "").split("/versions/")[0]
+        state = str(properties.get("provisioningState") or "Succeeded")
+        return model_id == self.catalog.registry_model_id(model) and state == "Succeeded"
 
     def _check_quota(self, target: Target) -> None:
         compute = self.outputs.hub.compute  # type: ignore[union-attr]

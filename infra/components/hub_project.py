@@ -9,7 +9,7 @@ from pulumi_azure_native import machinelearningservices
 
 from ftops.catalog import load_catalog
 from ftops.config import HubProjectSpec
-from ftops.naming import resource_name
+from ftops.naming import marketplace_subscription_name, resource_name
 from infra.components import child
 
 
@@ -53,7 +53,7 @@ class HubProject(pulumi.ComponentResource):
         for model in args.marketplace_models:
             machinelearningservices.MarketplaceSubscription(
                 f"{name}-marketplace-{model}",
-                name=resource_name("deployment", model),
+                name=marketplace_subscription_name(model),
                 workspace_name=self.workspace.name,
                 resource_group_name=args.resource_group,
                 properties={"model_id": catalog.registry_model_id(catalog.model(model))},

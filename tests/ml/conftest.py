@@ -22,6 +22,12 @@ def _fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def project_id() -> str:
+    """The ARM id of the hub project in `hub_outputs`."""
+    return WS + "prj-open"
+
+
+@pytest.fixture
 def hub_outputs(tmp_path: Path):
     """`hub_outputs(marketplace=[...], compute=True)`: an outputs file for a hub in the given region."""
 
@@ -35,7 +41,7 @@ def hub_outputs(tmp_path: Path):
             "projects": [
                 {
                     "name": "open-models",
-                    "id": WS + "prj-open",
+                    "id": WS + "prj-open",  # the `project_id` fixture
                     "location": location,
                     "marketplace_subscriptions": list(marketplace),
                 }

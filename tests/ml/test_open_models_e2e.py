@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 from ftops.azure.arm import ArmClient
+from ftops.azure.ml import AzureML
+from ftops.catalog import load_catalog
 from ftops.cli.app import run as cli_run
+from ftops.naming import marketplace_subscription_name
 
 PROJECT = "prj-open"
 
@@ -16,6 +19,16 @@ def ml_counter(emulator, name: str) -> int:
 
 def run(*args: str) -> tuple[int, str, str]:
     return cli_run(list(args))
+
+
+def subscribe_like_pulumi_up(project_id: str, model: str) -> None:
+    """The subscription the stack's hub project creates: same name rule, the model's registry id."""
+    catalog = load_catalog()
+    with AzureML(sleep=lambda s: None) as ml:
+        model_id = catalog.registry_model_id(catalog.model(model))
+        ml.begin_marketplace_subscription(project_id, marketplace_subscription_name(model), model_id).result(
+            poll_seconds=0
+        )
 
 
 def test_phi4_serverless_to_endpoint_exactly_once(emulator, hub_outputs, sft_file):
@@ -57,7 +70,7 @@ def test_phi4_serverless_to_endpoint_exactly_once(emulator, hub_outputs, sft_fil
     assert emulator.violations == []
 
 
-def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, sft_file):
+def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, sft_file, project_id):
     base = ["launch", "--model", "Mistral-Nemo", "--method", "sft", "--train", str(sft_file), "--json"]
     code, _, err = run(*base, "--outputs", str(hub_outputs()))
     assert code == 1
@@ -66,7 +79,7 @@ def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, 
     declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
     code, _, err = run(*base, "--outputs", declared)
     assert code == 1 and "run `pulumi up`" in err  # declared in the stack, but not created in Azure yet
-    emulator.ml.subscribe(PROJECT, "Mistral-Nemo")
+    subscribe_like_pulumi_up(project_id, "Mistral-Nemo")
     code, out, err = run(*base, "--outputs", declared, "--wait")
     assert code == 0, err
     launched = json.loads(out)
@@ -112,10 +125,10 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
     assert emulator.ml.counters[f"online_endpoint_creations:{PROJECT}"] == 1
 
 
-def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_file):
+def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_file, project_id):
     """The stack says subscribed and Azure had it at launch, but the service then fails the job."""
     declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
-    emulator.ml.subscribe(PROJECT, "Mistral-Nemo")
+    subscribe_like_pulumi_up(project_id, "Mistral-Nemo")
     code, out, _ = run(
         "launch",
         "--outputs",
@@ -130,7 +143,7 @@ def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_
     )
     assert code == 0
     job = json.loads(out)["job_id"]
-    del emulator.ml.subscriptions[(PROJECT, "Mistral-Nemo")]
+    del emulator.ml.subscriptions[(PROJECT, "mistral-nemo")]
     code, _, err = run("jobs", "wait", job)
     assert code == 3 and "no Azure Marketplace subscription" in err
 
