@@ -86,6 +86,19 @@ def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, 
     assert launched["final"]["status"] == "succeeded"
     job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
     assert job["fineTuningDetails"]["model"]["uri"] == "azureml://registries/azureml-mistral/models/Mistral-Nemo"
+    code, out, _ = run(*base, "--outputs", declared)
+    again = json.loads(out)
+    assert code == 0 and again["resumed"] and again["job_id"] == launched["job_id"]
+    assert (ml_counter(emulator, "job_creations"), ml_counter(emulator, "data_registrations")) == (1, 1)
+    for created in (True, False):  # deploying twice finds the first endpoint
+        code, out, err = run("deploy", launched["job_id"], "--outputs", declared, "--json")
+        assert code == 0, err
+        deployed = json.loads(out)
+        assert deployed["created"] is created and deployed["provisioning_state"] == "Succeeded"
+        assert deployed["model"] == launched["final"]["fine_tuned_model"] and deployed["endpoint"].startswith(
+            "https://"
+        )
+    assert ml_counter(emulator, "endpoint_creations") == 1
 
 
 def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outputs, sft_file):
@@ -107,7 +120,8 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
     code, _, err = run(*args)
     assert code == 3
     assert "standardNCADSA100v4Family in westus3 has 0 vCPUs free" in err and "ftops quota" in err
-    assert ml_counter(emulator, "job_creations") == 0
+    assert "managed_compute.training_vcpus" in err
+    assert ml_counter(emulator, "job_creations") == 0 and not emulator.ml.blobs and not emulator.ml.data
     with ArmClient("00000000-0000-0000-0000-000000000001", sleep=lambda s: None) as arm:
         arm.quota.begin_request("westus3", "standardNCADSA100v4Family", 48).result(poll_seconds=0)
     code, out, err = run(*args, "--wait")
@@ -116,6 +130,10 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
     assert launched["target"]["kind"] == "managed" and launched["final"]["status"] == "succeeded"
     job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
     assert job["computeId"].endswith("/computes/ft-train")
+    code, out, _ = run(*args)
+    again = json.loads(out)
+    assert code == 0 and again["resumed"] and again["job_id"] == launched["job_id"]
+    assert ml_counter(emulator, "job_creations") == 1
     code, out, err = run("deploy", launched["job_id"], "--outputs", outputs, "--json")
     assert code == 0, err
     deployed = json.loads(out)
