@@ -8,8 +8,10 @@ what makes a launch on a hub project exactly-once.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +25,7 @@ from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
+BLOCK_BYTES = 8 * 1024 * 1024  # one Put Block; a training file of 1 GB is 128 of them
 JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
 
 
@@ -65,20 +68,38 @@ class AzureML(ClientBase):
         """The workspace's blob datastore (account and container the data goes to)."""
         return self._call("GET", f"{workspace_id}/datastores/workspaceblobstore")
 
-    def upload_blob(self, account: str, container: str, path: str, content: bytes) -> None:
-        """PUT one block blob with Entra ID auth (identity-based datastore: no account keys)."""
+    def upload_blob(
+        self, account: str, container: str, path: str, source: Path, *, block_bytes: int = BLOCK_BYTES
+    ) -> None:
+        """Upload a file as a block blob with Entra ID auth (identity-based datastore: no account keys).
+
+        A file of up to `block_bytes` goes in one PUT; a bigger one as blocks of `block_bytes` and a block
+        list, so memory stays bounded and a retry resends one block, not the whole file. Block ids are the
+        block's index, so a rerun rewrites the same blocks at the same content-addressed path.
+        """
         endpoint = self.settings.data_plane_endpoint(f"https://{account}.blob.core.windows.net")
         credential = self.credential or default_credential(self.settings)
         blob = Transport(
             base_url=endpoint, auth=BearerAuth(credential, STORAGE_SCOPE), policy=self.policy, sleep=self.sleep
         )
-        headers = {
-            "x-ms-blob-type": "BlockBlob",
-            "x-ms-version": BLOB_API_VERSION,
-            "Content-Type": "application/octet-stream",
-        }
+        url = f"/{container}/{quote(path)}"
+        headers = {"x-ms-version": BLOB_API_VERSION, "Content-Type": "application/octet-stream"}
         try:
-            blob.request("PUT", f"/{container}/{quote(path)}", content=content, headers=headers)
+            with source.open("rb") as handle:
+                first = handle.read(block_bytes)
+                if not handle.read(1):  # fits one request
+                    blob.request("PUT", url, content=first, headers={**headers, "x-ms-blob-type": "BlockBlob"})
+                    return
+                handle.seek(0)
+                ids: list[str] = []
+                while chunk := handle.read(block_bytes):
+                    ids.append(base64.b64encode(f"{len(ids):010d}".encode()).decode())
+                    params = {"comp": "block", "blockid": ids[-1]}
+                    blob.request("PUT", url, params=params, content=chunk, headers=headers)
+            listing = "".join(f"<Latest>{block}</Latest>" for block in ids)
+            body = f'<?xml version="1.0" encoding="utf-8"?><BlockList>{listing}</BlockList>'.encode()
+            list_headers = {"x-ms-version": BLOB_API_VERSION, "Content-Type": "application/xml"}
+            blob.request("PUT", url, params={"comp": "blocklist"}, content=body, headers=list_headers)
         finally:
             blob.close()
 

@@ -56,6 +56,7 @@ class MlPlane:
     def reset(self) -> None:
         with self.lock:
             self.blobs: dict[tuple[str, str], bytes] = {}
+            self.staged: dict[tuple[str, str], dict[str, bytes]] = {}  # uncommitted blocks per blob
             self.data: dict[tuple[str, str, str], dict] = {}
             self.jobs: dict[tuple[str, str], dict] = {}
             self.subscriptions: dict[tuple[str, str], dict] = {}
@@ -103,11 +104,30 @@ class MlPlane:
 
     # ---- storage
     def _blob(self, request: Request) -> Reply:
-        if request.method != "PUT" or request.headers.get("x-ms-blob-type") != "BlockBlob":
-            return error(400, "InvalidHeaderValue", "only PUT of a BlockBlob is emulated")
+        """Put Blob, Put Block and Put Block List of the Blob service, Entra ID only (shared keys are off)."""
         if not request.headers.get("authorization", "").startswith("Bearer "):
             return error(403, "AuthorizationFailure", "shared-key access is disabled: use Entra ID")
-        self.blobs[(request.account, request.path)] = request.body
+        comp = request.query.get("comp")
+        if request.method != "PUT" or not request.headers.get("x-ms-version"):
+            return error(400, "InvalidHeaderValue", "only PUT with x-ms-version is emulated")
+        key = (request.account, request.path)
+        if comp == "block":
+            block = request.query.get("blockid", "")
+            if not block:
+                return error(400, "InvalidQueryParameterValue", "blockid is required")
+            self.staged.setdefault(key, {})[block] = request.body
+            return Reply(201, None)
+        if comp == "blocklist":
+            ids = re.findall(r"<(?:Latest|Uncommitted)>([^<]+)</", request.body.decode("utf-8", "replace"))
+            staged = self.staged.get(key, {})
+            if not ids or any(block not in staged for block in ids):
+                return error(400, "InvalidBlockList", "the block list names a block that was not uploaded")
+            self.blobs[key] = b"".join(staged[block] for block in ids)
+            del self.staged[key]
+        elif request.headers.get("x-ms-blob-type") == "BlockBlob":
+            self.blobs[key] = request.body
+        else:
+            return error(400, "InvalidHeaderValue", "x-ms-blob-type: BlockBlob is required")
         self.counters[f"blob_uploads:{request.account}"] += 1
         return Reply(201, None)
 

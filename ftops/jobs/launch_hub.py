@@ -159,7 +159,7 @@ class HubLauncher:
             store = self.ml.default_datastore(workspace).get("properties") or {}
             blob_path = f"ftops/{sha256[:16]}/{path.name}"
             self.on_step("upload", f"uploading {path.name} to the project's datastore")
-            self.ml.upload_blob(store["accountName"], store["containerName"], blob_path, path.read_bytes())
+            self.ml.upload_blob(store["accountName"], store["containerName"], blob_path, path)
             self.ml.register_data(
                 workspace,
                 name,
