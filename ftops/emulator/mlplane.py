@@ -1,5 +1,5 @@
 """Emulated AzureML for hub projects: default datastore and blob uploads, data assets, FineTuning jobs,
-marketplace subscriptions and serverless endpoints, on the same read-driven clock as the rest.
+marketplace subscriptions (endpoints: `mlendpoints`), on the same read-driven clock as the rest.
 
 Requests are checked against `ml_contract.yaml` (shapes from Microsoft's spec examples); a mismatch is a
 violation, like a break of the saved specs.
@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from ftops.emulator.http import Reply, Request, error
+from ftops.emulator.mlendpoints import EndpointRoutes, contract, read_provisioning
 
 WS = (
     r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.MachineLearningServices"
@@ -41,14 +40,9 @@ COMPILED = [(method, re.compile(pattern + "$"), name) for method, pattern, name 
 JOB_STEPS = ("NotStarted", "Queued", "Running", "Completed")
 
 
-@cache
-def contract() -> dict:
-    import yaml
+class MlPlane(EndpointRoutes):
+    """AzureML state of the emulator and its request handlers (endpoints in `EndpointRoutes`)."""
 
-    return yaml.safe_load(resources.files("ftops.emulator").joinpath("ml_contract.yaml").read_text())
-
-
-class MlPlane:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.reset()
@@ -258,12 +252,12 @@ class MlPlane:
         job["cancelled"] = True
         return Reply(202, None)
 
-    # ---- marketplace and serverless endpoints
+    # ---- marketplace subscriptions
     def _get_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         found = self.subscriptions.get((ws, name))
         if found is None:
             return error(404, "NotFound", f"no marketplace subscription {name}")
-        return Reply(200, _read_provisioning(found))
+        return Reply(200, read_provisioning(found))
 
     def _put_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         rules = contract()["marketplace_subscription"]
@@ -288,107 +282,3 @@ class MlPlane:
         location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
         view = {k: v for k, v in self.subscriptions[(ws, name)].items() if k != "reads"}
         return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
-
-    def _get_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
-        found = self.endpoints.get((ws, name))
-        if found is None:
-            return error(404, "NotFound", f"no serverless endpoint {name}")
-        view = _read_provisioning(found)
-        if view["properties"]["provisioningState"] == "Succeeded":
-            view["properties"]["inferenceEndpoint"] = {"uri": f"https://{name}.{found['location']}.models.ai.azure.com"}
-        return Reply(200, view)
-
-    def _put_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
-        rules = contract()["serverless_endpoint"]
-        body = request.json or {}
-        properties = body.get("properties") or {}
-        if (
-            set(body) - set(rules["top"])
-            or set(properties) - set(rules["properties"])
-            or properties.get("authMode") not in rules["authMode"]
-            or not (properties.get("modelSettings") or {}).get("modelId")
-        ):
-            violation(f"PUT serverless endpoint {name}: body breaks the contract")
-            return error(400, "UserError", "modelSettings.modelId and authMode are required")
-        if (ws, name) not in self.endpoints:
-            self.counters[f"endpoint_creations:{ws}"] += 1
-            self.endpoints[(ws, name)] = {
-                "id": request.path,
-                "name": name,
-                "location": body.get("location", ""),
-                "sku": body.get("sku"),
-                "properties": {**properties, "provisioningState": "Creating"},
-            }
-        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
-        view = {k: v for k, v in self.endpoints[(ws, name)].items() if k != "reads"}
-        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
-
-    # ---- managed online endpoints (for managed-compute fine-tunes)
-    def _provisioned(self, key: tuple[str, ...]) -> Reply:
-        found = self.online.get(key)
-        if found is None:
-            return error(404, "NotFound", f"no online resource {'/'.join(key[1:])}")
-        return Reply(200, _read_provisioning(found))
-
-    def _put_provisioned(
-        self, request: Request, violation: Any, key: tuple[str, ...], rules_name: str, what: str, enum: tuple[str, str]
-    ) -> Reply:
-        rules = contract()[rules_name]
-        body = request.json or {}
-        properties = body.get("properties") or {}
-        field, allowed = enum
-        if (
-            set(body) - set(rules["top"])
-            or set(properties) - set(rules["properties"])
-            or (properties.get(field) not in rules[allowed])
-        ):
-            violation(f"PUT {what}: body breaks the contract")
-            return error(400, "UserError", f"{what}: invalid body")
-        if key not in self.online:
-            self.counters[f"{rules_name}_creations:{key[0]}"] += 1
-            self.online[key] = {
-                "id": request.path,
-                "name": key[-1],
-                "location": body.get("location", ""),
-                "properties": {**properties, "provisioningState": "Creating"},
-            }
-        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
-        view = {k: v for k, v in self.online[key].items() if k != "reads"}
-        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
-
-    def _get_online(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
-        return self._provisioned((ws, name))
-
-    def _put_online(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
-        return self._put_provisioned(
-            request, violation, (ws, name), "online_endpoint", f"online endpoint {name}", ("authMode", "authMode")
-        )
-
-    def _get_online_deployment(
-        self, request: Request, violation: Any, sub: str, rg: str, ws: str, endpoint: str, name: str
-    ) -> Reply:
-        return self._provisioned((ws, endpoint, name))
-
-    def _put_online_deployment(
-        self, request: Request, violation: Any, sub: str, rg: str, ws: str, endpoint: str, name: str
-    ) -> Reply:
-        if (ws, endpoint) not in self.online:
-            return error(404, "NotFound", f"no online endpoint {endpoint}")
-        return self._put_provisioned(
-            request,
-            violation,
-            (ws, endpoint, name),
-            "online_deployment",
-            f"online deployment {name}",
-            ("endpointComputeType", "endpointComputeType"),
-        )
-
-
-def _read_provisioning(found: dict) -> dict:
-    """A read of a long-running resource: the second read after its create finds it Succeeded."""
-    properties = found["properties"]
-    if properties["provisioningState"] == "Creating":
-        found["reads"] = found.get("reads", 0) + 1
-        if found["reads"] >= 2:
-            properties["provisioningState"] = "Succeeded"
-    return {k: v for k, v in found.items() if k != "reads"}
