@@ -1,4 +1,8 @@
-"""VM quota for managed compute: usage, limit and free vCPUs per region and VM family, and what a stack needs."""
+"""VM quota for managed compute: usage, limit and free vCPUs per region and VM family, and what a stack needs.
+
+Azure Machine Learning counts dedicated vCPUs twice per region: per VM family, and in one regional total
+("Total Cluster Dedicated Regional vCPUs"). Both limits are enforced, so both are read and compared.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,16 @@ from ftops.catalog import load_catalog
 from ftops.config import Environment
 from ftops.errors import FtopsError
 
+# The usage `type` of the regional total of dedicated cluster vCPUs (Microsoft's Usage_list example).
+TOTAL_TYPE = "dedicatedCores/usages"
+TOTAL = "total dedicated vCPUs"  # the key ftops files the regional total under
+MAX_SWEEP_WORKERS = 16  # concurrent region reads in --all-regions; bounded so a sweep never floods ARM
+
 
 @dataclass(frozen=True)
 class FamilyQuota:
+    """Usage and limit of one VM family (or the regional dedicated total) in one location, in vCPUs."""
+
     location: str
     family: str
     label: str
@@ -46,25 +57,39 @@ class Need:
 
 
 def read_quota(arm: ArmClient, location: str) -> dict[str, FamilyQuota]:
-    """Machine Learning usage and limit per VM family in a location (vCPUs)."""
-    found = {}
+    """Subscription-level usage and limit per VM family in a location, plus the regional total under TOTAL.
+
+    Workspace-level entries (workspace quotas carved out of the subscription's) are skipped: they would
+    shadow the subscription's numbers, which are the ones Microsoft.Quota raises.
+    """
+    found: dict[str, FamilyQuota] = {}
     for usage in arm.ml_usages(location):
+        kind = str(usage.get("type") or "")
         name = usage.get("name") or {}
-        family = name.get("value")
-        if family:
-            found[family] = FamilyQuota(
-                location,
-                family,
-                name.get("localizedValue") or family,
-                int(usage.get("currentValue") or 0),
-                int(usage.get("limit") or 0),
-            )
+        value = name.get("value")
+        if not value or "/workspaces/" in kind:
+            continue
+        key = TOTAL if kind.endswith(TOTAL_TYPE) else value
+        if key != TOTAL and not kind.endswith("vmFamily/usages") and kind:
+            continue  # other totals (clusters, low priority) are not vCPUs of a dedicated family
+        found[key] = FamilyQuota(
+            location,
+            key,
+            name.get("localizedValue") or value,
+            int(usage.get("currentValue") or 0),
+            int(usage.get("limit") or 0),
+        )
     return found
+
+
+def family_quota(quotas: dict[str, FamilyQuota], family: str) -> FamilyQuota | None:
+    """One family's quota, matched case-insensitively (Azure's casing of family names varies)."""
+    return next((q for key, q in quotas.items() if key != TOTAL and key.lower() == family.lower()), None)
 
 
 def sweep(arm: ArmClient, locations: Iterable[str]) -> dict[str, dict[str, FamilyQuota] | str]:
     """Quota of many regions at once; a region that fails reads as its error message."""
-    locations = sorted(set(locations))
+    wanted = sorted(set(locations))
 
     def read(location: str) -> tuple[str, dict[str, FamilyQuota] | str]:
         try:
@@ -72,10 +97,10 @@ def sweep(arm: ArmClient, locations: Iterable[str]) -> dict[str, dict[str, Famil
         except FtopsError as exc:
             return location, exc.message
 
-    if not locations:
+    if not wanted:
         return {}
-    with ThreadPoolExecutor(max_workers=min(16, len(locations))) as pool:
-        return dict(pool.map(read, locations))
+    with ThreadPoolExecutor(max_workers=min(MAX_SWEEP_WORKERS, len(wanted))) as pool:
+        return dict(pool.map(read, wanted))
 
 
 def stack_needs(environment: Environment) -> list[Need]:
@@ -88,11 +113,29 @@ def stack_needs(environment: Environment) -> list[Need]:
     return [Need(location, size.family, size.name, compute.training_vcpus + compute.inference_vcpus)]
 
 
-def compare(need: Need, quota: FamilyQuota | None) -> dict:
-    """One row: wanted against free, and what `pulumi up` will have to request."""
+def compare(need: Need, quotas: dict[str, FamilyQuota] | None) -> dict:
+    """One row: wanted against free, what `pulumi up` will request, and whether it can fix a shortfall.
+
+    `blocking` is true when `pulumi up` cannot get there by itself: the region does not list the family,
+    or the regional total of dedicated vCPUs is short (ftops raises family limits, not the total).
+    """
+    quota = family_quota(quotas or {}, need.family)
+    total = (quotas or {}).get(TOTAL)
     used = quota.used if quota else 0
     limit = quota.limit if quota else 0
     short = max(need.vcpus - max(limit - used, 0), 0)
+    total_short = max(need.vcpus - total.free, 0) if total else 0
+    if quota is None:
+        status = f"{need.location} lists no {need.family} quota: pick another region or VM size"
+    elif total_short:
+        status = (
+            f"regional total of dedicated vCPUs is short by {total_short} (limit {total.limit}, used "
+            f"{total.used}): ask for a limit of {total.used + need.vcpus} by hand"
+        )
+    elif short:
+        status = f"short by {short}: pulumi up requests a limit of {used + need.vcpus}"
+    else:
+        status = "ok"
     return {
         "location": need.location,
         "family": need.family,
@@ -102,5 +145,7 @@ def compare(need: Need, quota: FamilyQuota | None) -> dict:
         "limit": limit,
         "free": max(limit - used, 0),
         "short": short,
-        "status": "ok" if short == 0 else f"short by {short}: pulumi up requests a limit of {used + need.vcpus}",
+        "total_free": total.free if total else None,
+        "blocking": quota is None or total_short > 0,
+        "status": status,
     }

@@ -271,8 +271,13 @@ class Quota:
     def begin_request(self, location: str, resource_name: str, limit: int) -> Poller:
         """Ask for a new limit; the poller ends Succeeded, or raises if Azure needs a support request."""
         path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{resource_name}"
+        # resourceType "dedicated": VM family vCPUs, as Microsoft.Quota lists ML families (not "lowPriority")
         body = {
-            "properties": {"limit": {"limitObjectType": "LimitValue", "value": limit}, "name": {"value": resource_name}}
+            "properties": {
+                "limit": {"limitObjectType": "LimitValue", "value": limit},
+                "name": {"value": resource_name},
+                "resourceType": "dedicated",
+            }
         }
         response = self._arm.transport.request("PUT", path, params={"api-version": QUOTA_API_VERSION}, json=body)
         return Poller(

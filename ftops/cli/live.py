@@ -90,15 +90,18 @@ def live_check(environment: Any, as_json: bool) -> dict:
         results, problems = _availability_preflight(environment, arm)
         capacity = _capacity_preflight(environment, arm)
         vm_quota = _vm_quota_preflight(environment, arm)
-    if problems or capacity:
+    # VM quota that `pulumi up` cannot request by itself (family missing, regional total short) fails too.
+    vm_blocking = [Problem("managed_compute", q["status"]) for q in vm_quota if q["blocking"]]
+    if problems or capacity or vm_blocking:
         error = AzureRefusedError(
-            f"live preflight failed: {len(problems) + len(capacity)} problem(s)",
+            f"live preflight failed: {len(problems) + len(capacity) + len(vm_blocking)} problem(s)",
             hint="see `ftops availability --model M --live` and `ftops quota --region R`; change the stack "
             "to a region or SKU that fits",
             code="NotAvailableLive" if problems else "InsufficientQuota",
         )
         error.problems = [Problem("fine_tunes", text) for text in problems]
         error.problems += [Problem(", ".join(s.what), s.line()) for s in capacity]
+        error.problems += vm_blocking
         raise error
     if not as_json and vm_quota:
         render.table(
@@ -171,4 +174,4 @@ def _vm_quota_preflight(environment: Any, arm: Any) -> list[dict]:
     """The stack's managed compute against free VM quota; a shortfall is what `pulumi up` will request."""
     from ftops.quota import compare, read_quota, stack_needs
 
-    return [compare(need, read_quota(arm, need.location).get(need.family)) for need in stack_needs(environment)]
+    return [compare(need, read_quota(arm, need.location)) for need in stack_needs(environment)]

@@ -37,8 +37,8 @@ def quota(
     from ftops.catalog import load_catalog
     from ftops.cli import render
     from ftops.cli.live import subscription_arm
-    from ftops.errors import UsageError
-    from ftops.quota import compare, stack_needs, sweep
+    from ftops.errors import UsageError, UserError
+    from ftops.quota import TOTAL, compare, stack_needs, sweep
 
     if vm_size and family:
         raise UsageError("give --vm-size or --family, not both")
@@ -51,6 +51,11 @@ def quota(
         from ftops.config import load_stack_file
 
         needs = stack_needs(load_stack_file(stack))
+        if not needs:
+            raise UserError(
+                f"stack {stack} declares no managed compute, so it needs no VM quota",
+                hint="add a 'managed_compute' section to the stack, or look at a region with --region R",
+            )
     regions = set(catalog.azure_regions) if all_regions else {n.location for n in needs}
     if region:
         regions.add(region.lower())
@@ -62,11 +67,12 @@ def quota(
         if isinstance(answer, str):
             errors[location] = answer
             continue
-        rows += [q.to_dict() for q in answer.values() if wanted_family in (None, q.family)]
+        # The regional total stays beside a filtered family: it caps every family in the region.
+        rows += [q.to_dict() for q in answer.values() if _shown(q.family, wanted_family, TOTAL)]
     comparisons = []
     for need in needs:
         answer = answers.get(need.location)
-        comparisons.append(compare(need, answer.get(need.family) if isinstance(answer, dict) else None))
+        comparisons.append(compare(need, answer if isinstance(answer, dict) else None))
     data: dict[str, Any] = {"vm_quota": rows, "errors": errors, "deployment_quota": tpm}
     if stack:
         data["stack"] = {"name": stack, "needs": comparisons}
@@ -92,6 +98,10 @@ def quota(
         )
     for location, message in errors.items():
         render.note(f"{location}: could not read quota: {message}")
+
+
+def _shown(family: str, wanted: str | None, total: str) -> bool:
+    return wanted is None or family == total or family.lower() == wanted.lower()
 
 
 def _deployment_usage(arm: Any, location: str) -> list[dict]:

@@ -8,6 +8,7 @@ down: other workloads may rely on it).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,25 +17,61 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
 from ftops.azure.arm import ArmClient
-from ftops.errors import AzureRefusedError, FtopsError
+from ftops.azure.transport import parse_retry_after
+from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, UserError
+from ftops.quota import TOTAL, family_quota, read_quota
 
 ArmFactory = Callable[[str], ArmClient]
+POLL_SECONDS = 10.0  # between status reads when Azure sends no Retry-After
+TIMEOUT_SECONDS = 30 * 60.0  # auto-approval takes minutes; past this, the request is someone else's to follow
+QUOTA_PAGE = "https://ml.azure.com/quota"
 
 
-def ensure_quota(arm: ArmClient, location: str, family: str, wanted: int) -> dict[str, Any]:
-    """Make the family's limit cover current usage plus `wanted`; return what was found and done."""
-    usages = {(u.get("name") or {}).get("value"): u for u in arm.ml_usages(location)}
-    usage = usages.get(family)
-    if usage is None:
-        raise FtopsError(
-            f"Azure Machine Learning reports no VM family {family} in {location}",
-            hint=f"check the VM size's family and that {location} offers it (`ftops quota --region {location}`)",
+def _by_hand(family: str, location: str, limit: int, request_id: str | None) -> str:
+    ref = f" (mention request {request_id})" if request_id else ""
+    return (
+        f"ask for it by hand: Azure Machine Learning studio > Quota ({QUOTA_PAGE}) or Azure portal > Quotas > "
+        f"Machine learning; select {family} in {location} and request a new limit of {limit} vCPUs{ref}; "
+        "once approved, run `pulumi up` again"
+    )
+
+
+def ensure_quota(
+    arm: ArmClient,
+    location: str,
+    family: str,
+    wanted: int,
+    *,
+    poll_seconds: float = POLL_SECONDS,
+    timeout: float = TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """Make the family's limit cover current usage plus `wanted`; return what was found and done.
+
+    Raises AzureRefusedError (escalated, failed, invalid or refused request; regional total too small)
+    and AzureFailureError (still pending after `timeout`), each naming family, region, limit, usage,
+    wanted vCPUs, the request id and how to ask by hand.
+    """
+    quotas = read_quota(arm, location)
+    quota = family_quota(quotas, family)
+    if quota is None:
+        raise UserError(
+            f"Azure Machine Learning lists no VM family {family} in {location}",
+            hint=f"pick a VM size this region offers (`ftops quota --region {location}` lists its families)",
         )
-    used, limit = int(usage.get("currentValue") or 0), int(usage.get("limit") or 0)
-    needed = used + wanted
+    used, limit, needed = quota.used, quota.limit, quota.used + wanted
+    state = f"limit {limit}, used {used}, wanted {wanted} more (new limit {needed})"
+    total = quotas.get(TOTAL)
+    if total is not None and total.used + wanted > total.limit:
+        # Raising the family alone would not help; say so before asking Azure for anything.
+        raise AzureRefusedError(
+            f"the regional total of dedicated vCPUs in {location} is too small for {wanted} more {family} "
+            f"vCPUs: total limit {total.limit}, used {total.used}; family {state}",
+            hint=_by_hand("Total Cluster Dedicated Regional vCPUs", location, total.used + wanted, None),
+            code="RegionalQuotaTooSmall",
+        )
     outcome = {
         "location": location,
-        "family": family,
+        "family": quota.family,
         "vcpus": wanted,
         "used": used,
         "limit": limit,
@@ -43,23 +80,68 @@ def ensure_quota(arm: ArmClient, location: str, family: str, wanted: int) -> dic
     }
     if limit >= needed:
         return outcome
-    poller = arm.quota.begin_request(location, family, needed)
-    request_id = (poller.monitor_url or "").split("?")[0].rsplit("/", 1)[-1] or None
+    request_id = _request(arm, location, quota.family, needed, state, poll_seconds, timeout)
+    return {**outcome, "limit": needed, "requested": needed, "request_id": request_id}
+
+
+def _request(
+    arm: ArmClient, location: str, family: str, needed: int, state: str, poll_seconds: float, timeout: float
+) -> str | None:
+    """PUT the new limit, then read the request's status (its Location) until it ends."""
+    where = f"VM quota for {family} in {location}"
     try:
-        poller.result(poll_seconds=10)
+        poller = arm.quota.begin_request(location, family, needed)
     except AzureRefusedError as exc:
         raise AzureRefusedError(
-            f"VM quota for {family} in {location} was not raised automatically: limit {limit}, used {used}, "
-            f"wanted {wanted} more (new limit {needed}); request {request_id}: {exc.message}",
-            hint="ask for it by hand: Azure portal > Quotas > Machine learning > "
-            f"{family} in {location} > New quota request (limit {needed}), then run `pulumi up` again",
+            f"{where}: Azure refused the request for a new limit: {state}: {exc.message}",
+            hint=_by_hand(family, location, needed, None),
+            status=exc.status,
             code=exc.code,
+            request_id=exc.request_id,
         ) from None
-    return {**outcome, "limit": needed, "requested": needed, "request_id": request_id}
+    monitor = poller.monitor_url
+    if poller.done() or not monitor:
+        return None  # 200: the new limit is in place already
+    request_id = monitor.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    deadline = time.monotonic() + timeout
+    status = "Accepted"
+    while True:
+        response = arm.transport.request("GET", monitor)  # the transport rides out 429s and 5xx
+        body = response.json() if response.content else {}
+        props = body.get("properties") or {}
+        status = str(props.get("provisioningState") or body.get("status") or "InProgress")
+        if status.lower() == "succeeded":
+            return request_id
+        if status.lower() in ("failed", "invalid", "canceled", "cancelled"):
+            error = props.get("error") or body.get("error") or {}
+            reason = error.get("message") or props.get("message") or "no reason given"
+            raise AzureRefusedError(
+                f"{where} was not raised automatically: {state}; request {request_id} ended {status}: {reason}",
+                hint=_by_hand(family, location, needed, request_id),
+                code=error.get("code") or f"QuotaRequest{status}",
+                request_id=request_id,
+            )
+        wait = parse_retry_after(response.headers)
+        wait = min(poll_seconds if wait is None else wait, 60.0)
+        if time.monotonic() + wait > deadline:
+            raise AzureFailureError(
+                f"{where}: request {request_id} is still {status} after {timeout:.0f}s: {state}",
+                hint="follow it in Azure portal > Quotas > Request history, then run `pulumi up` again; "
+                + _by_hand(family, location, needed, request_id),
+                request_id=request_id,
+            )
+        arm.sleep(wait)
 
 
 def _default_arm(subscription_id: str) -> ArmClient:
     return ArmClient(subscription_id)
+
+
+def _readable(exc: FtopsError) -> FtopsError:
+    """`pulumi up` prints str(exc): put the hint in it, since the CLI's renderer is not there to show it."""
+    if exc.hint:
+        exc.args = (f"{exc.message}\n  how to fix: {exc.hint}",)
+    return exc
 
 
 class VmQuotaProvider(ResourceProvider):
@@ -69,15 +151,19 @@ class VmQuotaProvider(ResourceProvider):
         self._arm_factory = arm_factory or _default_arm
 
     def _ensure(self, props: dict[str, Any]) -> dict[str, Any]:
-        with self._arm_factory(props["subscription_id"]) as arm:
-            found = ensure_quota(arm, props["location"], props["family"], int(props["vcpus"]))
-        return {**props, **{k: v for k, v in found.items() if k not in props}}
+        try:
+            with self._arm_factory(props["subscription_id"]) as arm:
+                found = ensure_quota(arm, props["location"], props["family"], int(props["vcpus"]))
+        except FtopsError as exc:
+            raise _readable(exc) from None
+        return {**props, **{k: v for k, v in found.items() if k not in ("location", "family", "vcpus")}}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = self._ensure(props)
         return CreateResult(f"{props['subscription_id']}/{props['location']}/{props['family']}", outs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace when the quota's identity moves; update only when the wanted vCPUs change."""
         replaces = [k for k in ("subscription_id", "location", "family") if olds.get(k) != news.get(k)]
         changes = replaces or (["vcpus"] if int(olds.get("vcpus", -1)) != int(news["vcpus"]) else [])
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
@@ -86,6 +172,7 @@ class VmQuotaProvider(ResourceProvider):
         return UpdateResult(self._ensure(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Leave the subscription's quota as it is, and say so."""
         pulumi.log.info(
             f"VM quota for {props.get('family')} in {props.get('location')} is left as it is: quota is shared "
             "by the subscription, so deleting the stack does not lower it"
