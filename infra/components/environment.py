@@ -119,7 +119,7 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     private=private,
                     tags=tags,
                 ),
-                opts=child(self),
+                opts=child(self.hub),  # the cluster lives in the hub: its component sits under the hub's
             )
 
         scopes: dict = {
