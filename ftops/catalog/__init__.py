@@ -138,9 +138,16 @@ class Catalog:
         self.vm_sizes_source = self.sources[sizes.pop("source")]
         self.vm_sizes: dict[str, VmSize] = {name: VmSize(name, **spec) for name, spec in sizes.items()}
         recommended = dict(raw["managed_compute_sizes"])
-        recommended.pop("source")
+        default_source = recommended.pop("source")
         self.recommended_sizes: dict[str, dict[str, tuple[str, ...]]] = {
-            model: {use: tuple(sizes) for use, sizes in spec.items()} for model, spec in recommended.items()
+            model: {use: tuple(spec[use]) for use in ("training", "inference") if use in spec}
+            for model, spec in recommended.items()
+        }
+        # Where each list comes from: `<use>_source`, else the entry's `source`, else the section's.
+        self.recommended_sizes_source: dict[tuple[str, str], Source] = {
+            (model, use): self.sources[spec.get(f"{use}_source", spec.get("source", default_source))]
+            for model, spec in recommended.items()
+            for use in self.recommended_sizes[model]
         }
         data_format = dict(raw["data_format"])
         self.data_format_source = self.sources[data_format.pop("source")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -43,11 +42,17 @@ def test_quota_before_compute_in_the_hub_in_the_right_family():
     assert outputs.hub.compute.name == cluster.inputs["computeName"] and len(outputs.hub.compute.name) <= 16
 
 
-def test_every_known_vm_size_is_in_the_family_its_name_says():
-    # NC A100 v4 -> standardNCADSA100v4Family, ND H100 v5 -> standardNDSH100v5Family, NCv3 -> NCSv3, DSv2.
-    for size in load_catalog().vm_sizes.values():
-        series = re.sub(r"^Standard_[A-Z]+\d+[a-z]*_?", "", size.name).replace("_", "").lower()
-        assert series in size.family.lower(), (size.name, size.family)
+def test_recommended_sizes_are_known_sizes_with_a_source():
+    catalog = load_catalog()
+    for model, uses in catalog.recommended_sizes.items():
+        catalog.model(model)  # a model the catalog knows
+        assert set(uses) == {"training", "inference"}, model
+        for use, sizes in uses.items():
+            assert sizes and all(catalog.vm_size(s).gpus > 0 for s in sizes), (model, use)
+            assert catalog.recommended_sizes_source[(model, use)].document
+    # The Llama 2 lists are the model cards' allow-lists: 70B trains on 8-GPU ND A100 nodes only.
+    assert catalog.recommended_sizes["Llama-2-70b"]["training"] == ("Standard_ND96asr_v4", "Standard_ND96amsr_A100_v4")
+    assert catalog.recommended_sizes_source[("Llama-2-70b", "training")].key == "azureml-assets-specs"
 
 
 @pytest.mark.parametrize(
