@@ -66,6 +66,22 @@ class NetworkSpec(Spec):
         description="virtual network address space when mode is private",
     )
 
+    @field_validator("address_space")
+    @classmethod
+    def _network_address(cls, value: str) -> str:
+        import ipaddress
+
+        # Azure refuses prefixes with host bits set, and the endpoint subnet needs room (/28 at least).
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(
+                f"invalid address space {value!r} ({exc}); use a network address, e.g. 10.40.0.0/16"
+            ) from None
+        if not 8 <= network.prefixlen <= 28:
+            raise ValueError(f"address space {value!r} must be between /8 and /28, e.g. 10.40.0.0/16")
+        return value
+
 
 class HubProjectSpec(Spec):
     name: ShortName

@@ -1,15 +1,15 @@
 """Evaluate the Pulumi program offline under Pulumi's mocks: the resource graph `pulumi up` would create.
 
 No engine, no credentials: `pulumi.runtime.set_mocks` stands in for the engine and the mocks below
-stand in for Azure, filling the output-only fields (ids, principal ids) that the program reads. Shared
-by `ftops plan` and the tests of the program.
+stand in for Azure, filling the output-only fields (ids, principal ids, endpoints) that the program
+reads. Shared by `ftops plan` and the tests of the program.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from ftops.config import Environment
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-1111-1111-1111-111111111111"
+COMPONENT_PREFIX = "ftops:"
 
 # Pulumi type token -> (ARM type, name input, parent name input) for realistic mock ids.
 ARM_TYPES: dict[str, tuple[str, str, str | None]] = {
@@ -49,7 +50,7 @@ ARM_TYPES: dict[str, tuple[str, str, str | None]] = {
         "privateEndpointName",
     ),
     "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones", "privateZoneName", None),
-    "azure-native:privatedns:VirtualNetworkLink": ("virtualNetworkLinks", "name", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": ("virtualNetworkLinks", "virtualNetworkLinkName", "privateZoneName"),
     "azure-native:authorization:RoleAssignment": (
         "Microsoft.Authorization/roleAssignments",
         "roleAssignmentName",
@@ -67,30 +68,45 @@ PARENT_ARM = {
 
 @dataclass
 class PlannedResource:
+    """One resource (or component) the program registers, with what the engine would be told."""
+
     type: str
     name: str
-    urn: str
-    parent: str | None
-    inputs: dict[str, Any]
+    urn: str = ""
+    parent: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
     depends_on: list[str] = field(default_factory=list)
     id: str = ""
     protect: bool = False
+    custom: bool = True  # False for components: no Azure resource behind them
+    order: int = -1  # position in the program's construction order
 
     @property
     def props(self) -> dict[str, Any]:
         return self.inputs.get("properties") or {}
 
+    @property
+    def is_component(self) -> bool:
+        return not self.custom
+
+    @property
+    def azure_name(self) -> str | None:
+        """The resource's name in Azure (the input ARM puts in its URL), when the type is known."""
+        key = ARM_TYPES.get(self.type, ("", "", None))[1]
+        return self.inputs.get(key) if key else None
+
 
 @dataclass
 class Plan:
-    resources: list[PlannedResource]
+    resources: list[PlannedResource]  # Azure resources, in registration order
     outputs: dict[str, Any]
+    components: list[PlannedResource] = field(default_factory=list)
 
     def of_type(self, token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == token]
 
     def by_urn(self, urn: str) -> PlannedResource | None:
-        return next((r for r in self.resources if r.urn == urn), None)
+        return next((r for r in (*self.resources, *self.components) if r.urn == urn), None)
 
 
 def _mock_id(token: str, name: str, inputs: dict[str, Any]) -> str:
@@ -99,7 +115,7 @@ def _mock_id(token: str, name: str, inputs: dict[str, Any]) -> str:
     rg = inputs.get("resourceGroupName", "rg")
     base = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}"
     if token == "azure-native:resources:ResourceGroup":
-        return base.replace("/rg", f"/{resource}") if rg == "rg" else base
+        return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{resource}"
     if token == "azure-native:authorization:RoleAssignment":
         return f"{inputs.get('scope', base)}/providers/{arm}/{resource}"
     if parent_key:
@@ -108,11 +124,10 @@ def _mock_id(token: str, name: str, inputs: dict[str, Any]) -> str:
 
 
 def make_mocks(recorded: list[PlannedResource]) -> Any:
+    """Mocks that answer like Azure (ids, principal ids, endpoints) and record every resource's inputs."""
     import pulumi
 
     class AzureMocks(pulumi.runtime.Mocks):
-        """Answers like Azure would: ids, principal ids, endpoints; records every resource."""
-
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
             inputs = dict(args.inputs)
             resource_id = _mock_id(args.typ, args.name, inputs)
@@ -125,8 +140,8 @@ def make_mocks(recorded: list[PlannedResource]) -> Any:
                     **inputs.get("properties", {}),
                     "endpoint": f"https://{subdomain}.cognitiveservices.azure.com/",
                 }
-            if not args.typ.startswith("ftops:"):
-                recorded.append(PlannedResource(args.typ, args.name, _urn(args), None, inputs, id=resource_id))
+            if not args.typ.startswith(COMPONENT_PREFIX):
+                recorded.append(PlannedResource(args.typ, args.name, inputs=inputs, id=resource_id))
             return resource_id, state
 
         def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list] | dict:
@@ -142,40 +157,55 @@ def make_mocks(recorded: list[PlannedResource]) -> Any:
     return AzureMocks()
 
 
-def _urn(args: Any) -> str:
-    return f"urn:pulumi:plan::ftops::{args.typ}::{args.name}"
-
-
 def run_program(
     environment: Environment, *, protect: bool = True, deployer_principal_id: str | None = None, stack: str = "plan"
 ) -> Plan:
-    """Build the FineTuningEnvironment under mocks and return every resource and the resolved outputs."""
+    """Build the FineTuningEnvironment under fresh mocks and return every resource and the resolved outputs."""
     import pulumi
     from pulumi.runtime import settings
 
     recorded: list[PlannedResource] = []
-    registrations: list[tuple[str, str, str | None, list[str], bool]] = []
+    registered: list[PlannedResource] = []  # everything the engine is asked to register, components too
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # preview=False: output-only fields the mocks fill are known, so every `apply` in the program runs.
     pulumi.runtime.set_mocks(make_mocks(recorded), project="ftops", stack=stack, preview=False)
     monitor = settings.get_monitor()
     original = monitor.RegisterResource
 
     def register(request: Any, *more: Any, **kw: Any) -> Any:  # graph facts the mocks do not see
-        registrations.append(
-            (request.type, request.name, request.parent or None, list(request.dependencies), bool(request.protect))
+        response = original(request, *more, **kw)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registered.append(
+            PlannedResource(
+                request.type,
+                request.name,
+                urn=response.urn,
+                parent=request.parent or None,
+                depends_on=list(request.dependencies),
+                protect=bool(request.protect),
+                custom=bool(request.custom),
+            )
         )
-        return original(request, *more, **kw)
+        return response
 
     monitor.RegisterResource = register
     resolved: dict[str, Any] = {}
+    # Registrations arrive from worker threads in any order; constructor order is the program's own.
+    constructed: dict[tuple[str, str], int] = {}
+
+    def note_order(args: Any) -> None:  # a transformation that changes nothing; runs in each constructor
+        constructed.setdefault((args.type_, args.name), len(constructed))
 
     @pulumi.runtime.test
     def program() -> Any:
         from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
 
         built = FineTuningEnvironment(
-            "ftops", EnvironmentArgs(environment, protect=protect, deployer_principal_id=deployer_principal_id)
+            "ftops",
+            EnvironmentArgs(environment, protect=protect, deployer_principal_id=deployer_principal_id),
+            opts=pulumi.ResourceOptions(transformations=[note_order]),  # children inherit it
         )
         return pulumi.Output.from_input(built.outputs).apply(resolved.update)
 
@@ -183,31 +213,50 @@ def run_program(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        program()
+        program()  # runs to completion: every registration is done before the recorded list is read
     finally:
         monitor.RegisterResource = original
         loop.close()
         if gc_was_enabled:
             gc.enable()
-    by_name = {(typ, name): (parent, deps, protected) for typ, name, parent, deps, protected in registrations}
-    for resource in recorded:
-        parent, deps, protected = by_name.get((resource.type, resource.name), (None, [], False))
-        resource.parent = parent
-        resource.depends_on = deps
-        resource.protect = protected
-    return Plan(recorded, resolved)
+    # Logical names are unique per type in this program (a test checks it), so (type, name) joins the two views.
+    inputs = {(r.type, r.name): r for r in recorded}
+    for resource in registered:
+        resource.order = constructed.get((resource.type, resource.name), -1)
+    registered.sort(key=lambda r: r.order)
+    for resource in registered:
+        mocked = inputs.get((resource.type, resource.name))
+        if mocked is not None:
+            resource.inputs, resource.id = mocked.inputs, mocked.id
+    return Plan([r for r in registered if not r.is_component], resolved, [r for r in registered if r.is_component])
+
+
+def _walk(plan: Plan) -> Iterator[tuple[int, PlannedResource]]:
+    """Depth-first over the parent links; a parent's children in the order the program made them."""
+    everything = sorted([*plan.components, *plan.resources], key=lambda r: r.order)
+    known = {r.urn for r in everything}
+    children: dict[str | None, list[PlannedResource]] = {}
+    for resource in everything:
+        children.setdefault(resource.parent if resource.parent in known else None, []).append(resource)
+    stack = [(0, r) for r in reversed(children.get(None, []))]
+    while stack:
+        depth, resource = stack.pop()
+        yield depth, resource
+        stack.extend((depth + 1, child) for child in reversed(children.get(resource.urn, [])))
 
 
 def tree(plan: Plan) -> list[dict[str, Any]]:
-    """Resources as rows: type, logical name, parent (type::name), key properties."""
+    """Components and resources depth-first: type, logical name, parent (type::name), depth, key properties."""
+    by_urn = {r.urn: r for r in (*plan.components, *plan.resources)}
     rows = []
-    for resource in plan.resources:
-        parent = re.sub(r"^urn:pulumi:[^:]*::[^:]*::", "", resource.parent or "")
+    for depth, resource in _walk(plan):
+        parent = by_urn.get(resource.parent or "")
         rows.append(
             {
                 "type": resource.type,
                 "name": resource.name,
-                "parent": parent.split("$")[-1],
+                "parent": f"{parent.type}::{parent.name}" if parent else "",
+                "depth": depth,
                 "key": key_properties(resource),
             }
         )
@@ -215,29 +264,21 @@ def tree(plan: Plan) -> list[dict[str, Any]]:
 
 
 def key_properties(resource: PlannedResource) -> dict[str, Any]:
+    """What a reviewer checks first: Azure name, region, kind/SKU, model, network exposure, role and scope."""
+    from ftops.roles import ROLES
+
     inputs, props = resource.inputs, resource.props
+    role_id = (inputs.get("roleDefinitionId") or "").rsplit("/", 1)[-1]
+    role = next((r.name for r in ROLES.values() if r.definition_id == role_id), role_id)
     picks = {
+        "name": resource.azure_name,
         "location": inputs.get("location"),
         "kind": inputs.get("kind"),
         "sku": (inputs.get("sku") or {}).get("name"),
-        "name": next(
-            (
-                inputs[k]
-                for k in (
-                    "roleAssignmentName",
-                    "deploymentName",
-                    "projectName",
-                    "connectionName",
-                    "workspaceName",
-                    "vaultName",
-                    "accountName",
-                )
-                if k in inputs
-            ),
-            None,
-        ),
         "model": (props.get("model") or {}).get("name"),
         "public_network_access": props.get("publicNetworkAccess") or inputs.get("publicNetworkAccess"),
-        "role": (inputs.get("roleDefinitionId") or "").rsplit("/", 1)[-1] or None,
+        "role": role or None,
+        "scope": (inputs.get("scope") or "").rsplit("/", 1)[-1] or None,
+        "protect": True if resource.protect else None,
     }
     return {k: v for k, v in picks.items() if v}

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 # Where a role is assigned: every regional AI Services account, every hub project,
-# the hub itself, the hub's storage account, or the resource group.
-RoleScope = Literal["account", "hub_project", "hub", "storage", "resource_group"]
+# the hub itself, the hub's storage account, the resource group, or the subscription.
+RoleScope = Literal["account", "hub_project", "hub", "storage", "resource_group", "subscription"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,14 @@ ROLES: dict[str, Role] = {
         Role(
             "Cognitive Services Usages Reader",
             "bba48692-92b0-4667-a9ad-c31c7b334ac2",
-            "resource_group",
+            "subscription",  # usages are read per location under the subscription, not a resource group
             "read deployment quota usages",
+        ),
+        Role(
+            "Azure AI Enterprise Network Connection Approver",
+            "b556d68e-0be0-4f35-a333-ad7ee1ce17ea",
+            "account",
+            "approve the private endpoints a hub's managed network opens to its connected accounts",
         ),
         Role(
             "Azure AI Developer",

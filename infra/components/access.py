@@ -19,16 +19,19 @@ DEPLOYER_ROLES = (
     "Storage Blob Data Contributor",
     "Cognitive Services Usages Reader",
 )
-# The hub reads and writes its storage with its own identity (identity-based datastores).
-HUB_STORAGE_ROLES = ("Storage Blob Data Contributor", "Storage File Data Privileged Contributor")
+# The hub's own identity: its storage's file share (identity-based datastores; Azure itself grants it
+# Storage Blob Data Contributor when the hub is provisioned, and a second, equal assignment would be
+# refused), and approving the private endpoints its managed network opens to the connected accounts.
+HUB_IDENTITY_ROLES = ("Storage File Data Privileged Contributor", "Azure AI Enterprise Network Connection Approver")
 
 
 @dataclass(frozen=True)
 class Grant:
     principal_id: pulumi.Input[str]
-    principal_type: str
+    principal_type: str | None  # None: let Azure find out (the deployer may be a user or a service principal)
     roles: tuple[str, ...]
     key: str  # a stable name for the principal, for deterministic assignment names
+    configured: bool = True  # from the stack's `access`: warn when a role has nothing to apply to
 
 
 @dataclass
@@ -50,12 +53,14 @@ class Access(pulumi.ComponentResource):
         self.assignments: list[authorization.RoleAssignment] = []
         grants = list(args.grants)
         if args.hub_principal_id is not None:
-            grants.append(Grant(args.hub_principal_id, "ServicePrincipal", HUB_STORAGE_ROLES, "hub-identity"))
+            grants.append(
+                Grant(args.hub_principal_id, "ServicePrincipal", HUB_IDENTITY_ROLES, "hub-identity", configured=False)
+            )
         for grant in grants:
             for role_name in grant.roles:
                 role = ROLES[role_name]
                 targets = args.scopes.get(role.scope, [])
-                if not targets:
+                if not targets and grant.configured:
                     pulumi.log.warn(
                         f"role {role.name} for {grant.key}: the stack has no {role.scope.replace('_', ' ')}"
                     )

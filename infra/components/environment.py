@@ -97,7 +97,15 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     HubProject(
                         f"{name}-hub-{project.name}",
                         HubProjectArgs(
-                            env.name, rg_name, hub_location, self.hub.workspace.id, project, private, tags, models
+                            environment=env.name,
+                            resource_group=rg_name,
+                            location=hub_location,
+                            hub_id=self.hub.workspace.id,
+                            project=project,
+                            private=private,
+                            tags=tags,
+                            marketplace_models=models,
+                            protect=args.protect,
                         ),
                         # The project needs its hub: explicit, though hub_resource_id already implies it.
                         opts=child(self, depends_on=[self.hub]),
@@ -126,14 +134,14 @@ class FineTuningEnvironment(pulumi.ComponentResource):
             "account": [(a.account_name, a.account.id) for a in self.accounts],
             "hub_project": [(p.workspace_name, p.workspace.id) for p in self.hub_projects],
             "resource_group": [(env.resource_group_name, rg_id)],
+            "subscription": [("subscription", pulumi.Output.concat("/subscriptions/", client.subscription_id))],
         }
         if self.hub is not None:
             scopes["hub"] = [(self.hub.name, self.hub.workspace.id)]
             scopes["storage"] = [("hub-storage", self.hub.storage.id)]
         grants = [Grant(g.principal_id, g.principal_type, tuple(g.roles), g.principal_id) for g in env.access]
         if args.deployer_principal_id:
-            roles = tuple(r for r in DEPLOYER_ROLES if scopes.get(_scope_of(r)))
-            grants.append(Grant(args.deployer_principal_id, "ServicePrincipal", roles, "deployer"))
+            grants.append(Grant(args.deployer_principal_id, None, DEPLOYER_ROLES, "deployer", configured=False))
         self.access = Access(
             f"{name}-access",
             AccessArgs(env.name, client.subscription_id, scopes, grants, self.hub.principal_id if self.hub else None),
@@ -165,9 +173,3 @@ class FineTuningEnvironment(pulumi.ComponentResource):
             "regions": [a.outputs() for a in self.accounts],
             "hub": hub,
         }
-
-
-def _scope_of(role_name: str) -> str:
-    from ftops.roles import ROLES
-
-    return ROLES[role_name].scope

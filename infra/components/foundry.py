@@ -27,17 +27,18 @@ class FoundryAccountArgs:
     network: PrivateNetwork | None = None
 
 
-def deployment_version(model: str, version: str | None) -> str:
-    """The version to deploy: the config's, else the catalog's (config checks guarantee one exists)."""
-    if version:
-        return version
+def deployment_model(model: str, version: str | None) -> tuple[str, str]:
+    """The model name and version to deploy: the catalog's exact spelling of the name (ARM wants it),
+    and the config's version, else the catalog's (config checks guarantee one exists)."""
     try:
-        found = load_catalog().model(model).version
+        known = load_catalog().model(model)
     except UserError:
-        found = None
+        known = None
+    name = known.name if known else model
+    found = version or (known.version if known else None)
     if not found:
         raise UserError(f"no version for deployment of {model}", hint="set version in the stack's deployments entry")
-    return found
+    return name, found
 
 
 class FoundryAccount(pulumi.ComponentResource):
@@ -63,11 +64,14 @@ class FoundryAccount(pulumi.ComponentResource):
                 "custom_sub_domain_name": self.account_name,
                 "disable_local_auth": True,  # Entra ID only: no API keys to leak
                 "public_network_access": "Disabled" if args.private else "Enabled",
-                "network_acls": {"default_action": "Deny" if args.private else "Allow"},
+                # Trusted Azure services (the hub's connection) still reach a private account.
+                "network_acls": {"default_action": "Deny" if args.private else "Allow", "bypass": "AzureServices"},
             },
             tags=args.tags,
             opts=child(self, protect=args.protect),
         )
+        # The endpoint Azure reports for the account: what the hub's connection targets.
+        self.service_endpoint: pulumi.Output[str] = self.account.properties.apply(lambda p: p.endpoint)
         self.projects: list[tuple[str, cognitiveservices.Project]] = []
         for project in args.region.projects:
             self.projects.append(
@@ -93,21 +97,21 @@ class FoundryAccount(pulumi.ComponentResource):
         previous: pulumi.Resource | None = None
         self.deployments: list[dict] = []
         for spec in args.region.deployments:
-            version = deployment_version(spec.model, spec.version)
+            model, version = deployment_model(spec.model, spec.version)
             previous = cognitiveservices.Deployment(
                 f"{name}-deployment-{spec.name}",
                 account_name=self.account.name,
                 deployment_name=spec.name,
                 resource_group_name=args.resource_group,
                 sku={"name": spec.sku, "capacity": spec.capacity},
-                properties={"model": {"format": "OpenAI", "name": spec.model, "version": version}},
+                properties={"model": {"format": "OpenAI", "name": model, "version": version}},
                 opts=child(self, depends_on=[previous] if previous else []),
             )
             self.deployments.append(
-                {"name": spec.name, "model": spec.model, "version": version, "sku": spec.sku, "capacity": spec.capacity}
+                {"name": spec.name, "model": model, "version": version, "sku": spec.sku, "capacity": spec.capacity}
             )
         if args.network is not None:
-            args.network.endpoint(self.account_name, self.account.id, "account", location, self)
+            args.network.endpoint(self.account_name, self.account.id, "account", self)
         self.register_outputs({"account_id": self.account.id, "endpoint": self.endpoint})
 
     def outputs(self) -> dict:

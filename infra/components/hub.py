@@ -50,6 +50,8 @@ class Hub(pulumi.ComponentResource):
             sku={"name": "Standard_ZRS"},
             allow_blob_public_access=False,
             allow_shared_key_access=False,  # identity-based access only (the hub uses identity datastores)
+            default_to_o_auth_authentication=True,
+            allow_cross_tenant_replication=False,
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
             public_network_access=public,
@@ -111,11 +113,11 @@ class Hub(pulumi.ComponentResource):
             storage_account=self.storage.id,
             key_vault=self.key_vault.id,
             application_insights=self.insights.id,
-            system_datastores_auth_mode="identity",
+            system_datastores_auth_mode="Identity",  # the spec's spelling; storage has no shared keys
             public_network_access=public,
             managed_network={"isolation_mode": ISOLATION_MODES[args.managed_network]},
             tags=args.tags,
-            opts=child(self),
+            opts=child(self, protect=args.protect),  # holds the projects' jobs, models and data assets
         )
         self.principal_id: pulumi.Output[str] = self.workspace.identity.apply(
             lambda identity: identity.principal_id if identity else ""
@@ -126,20 +128,22 @@ class Hub(pulumi.ComponentResource):
                 workspace_name=self.workspace.name,
                 connection_name=f"aiservices-{account.location}",
                 resource_group_name=rg,
-                properties={
-                    "auth_type": "AAD",  # Entra ID: no keys stored in the hub
-                    "category": "AIServices",
-                    "target": account.endpoint,
-                    "is_shared_to_all": True,
-                    "metadata": {"ApiType": "Azure", "ResourceId": account.account.id, "Location": account.location},
-                },
+                # The typed args, not a dict: properties is a union, and a dict's keys would reach ARM
+                # untranslated (auth_type instead of authType).
+                properties=machinelearningservices.AADAuthTypeWorkspaceConnectionPropertiesArgs(
+                    auth_type="AAD",  # Entra ID: no keys stored in the hub
+                    category="AIServices",
+                    target=account.service_endpoint,
+                    is_shared_to_all=True,
+                    metadata={"ApiType": "Azure", "ResourceId": account.account.id, "Location": account.location},
+                ),
                 opts=child(self),
             )
         if args.network is not None:
-            args.network.endpoint(self.name, self.workspace.id, "amlworkspace", location, self)
+            args.network.endpoint(self.name, self.workspace.id, "amlworkspace", self)
             storage_name = resource_name("storage", env, unique_by=args.unique_by)
-            args.network.endpoint(storage_name, self.storage.id, "blob", location, self)
-            args.network.endpoint(storage_name, self.storage.id, "file", location, self)
+            args.network.endpoint(storage_name, self.storage.id, "blob", self)
+            args.network.endpoint(storage_name, self.storage.id, "file", self)
             vault_name = resource_name("key_vault", env, unique_by=args.unique_by)
-            args.network.endpoint(vault_name, self.key_vault.id, "vault", location, self)
+            args.network.endpoint(vault_name, self.key_vault.id, "vault", self)
         self.register_outputs({"hub_id": self.workspace.id})

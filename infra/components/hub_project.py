@@ -23,6 +23,7 @@ class HubProjectArgs:
     private: bool
     tags: dict[str, str]
     marketplace_models: tuple[str, ...] = ()  # canonical catalog names
+    protect: bool = True
 
 
 class HubProject(pulumi.ComponentResource):
@@ -47,7 +48,7 @@ class HubProject(pulumi.ComponentResource):
             description=args.project.description or f"ftops hub project {args.project.name}",
             public_network_access="Disabled" if args.private else "Enabled",
             tags=args.tags,
-            opts=child(self),
+            opts=child(self, protect=args.protect),  # its fine-tuning jobs and registered models
         )
         catalog = load_catalog()
         for model in args.marketplace_models:

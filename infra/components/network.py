@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pulumi
@@ -29,8 +30,14 @@ class PrivateNetworkArgs:
     environment: str
     resource_group: pulumi.Input[str]
     location: str
-    address_space: str
+    address_space: str  # validated by the config schema: an IPv4 network, /8 to /28
     tags: dict[str, str]
+
+
+def endpoint_subnet(address_space: str) -> str:
+    """The subnet for private endpoints: the first /24 of the address space, or all of a smaller one."""
+    space = ipaddress.IPv4Network(address_space)
+    return str(next(space.subnets(new_prefix=24)) if space.prefixlen < 24 else space)
 
 
 class PrivateNetwork(pulumi.ComponentResource):
@@ -38,8 +45,9 @@ class PrivateNetwork(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ftops:azure:PrivateNetwork", name, None, opts)
+        self._name = name
         self._args = args
-        prefix = args.address_space.split("/")[0].rsplit(".", 2)[0]
+        self.location = args.location
         self.vnet = network.VirtualNetwork(
             f"{name}-vnet",
             virtual_network_name=resource_name("vnet", args.environment),
@@ -54,41 +62,49 @@ class PrivateNetwork(pulumi.ComponentResource):
             subnet_name="private-endpoints",
             virtual_network_name=self.vnet.name,
             resource_group_name=args.resource_group,
-            address_prefix=f"{prefix}.1.0/24",
+            address_prefix=endpoint_subnet(args.address_space),
             private_endpoint_network_policies="Disabled",
             opts=child(self),
         )
+        # Zones are made on first use, so a stack without a hub gets no Azure ML zones.
         self.zones: dict[str, privatedns.PrivateZone] = {}
-        for group_zones in ZONES.values():
-            for zone in group_zones:
-                self.zones[zone] = privatedns.PrivateZone(
-                    f"{name}-{zone}",
-                    private_zone_name=zone,
-                    resource_group_name=args.resource_group,
-                    location="global",
-                    tags=args.tags,
-                    opts=child(self),
-                )
-                privatedns.VirtualNetworkLink(
-                    f"{name}-{zone}-link",
-                    private_zone_name=zone,
-                    resource_group_name=args.resource_group,
-                    location="global",
-                    registration_enabled=False,
-                    virtual_network={"id": self.vnet.id},
-                    opts=child(self.zones[zone]),
-                )
         self.register_outputs({"vnet_id": self.vnet.id, "subnet_id": self.subnet.id})
 
+    def _zone(self, zone: str) -> privatedns.PrivateZone:
+        if zone not in self.zones:
+            self.zones[zone] = privatedns.PrivateZone(
+                f"{self._name}-{zone}",
+                private_zone_name=zone,
+                resource_group_name=self._args.resource_group,
+                location="global",
+                tags=self._args.tags,
+                opts=child(self),
+            )
+            privatedns.VirtualNetworkLink(
+                f"{self._name}-{zone}-link",
+                private_zone_name=self.zones[zone].name,
+                virtual_network_link_name=self.vnet.name,  # one link per zone, named after the network
+                resource_group_name=self._args.resource_group,
+                location="global",
+                registration_enabled=False,
+                virtual_network={"id": self.vnet.id},
+                tags=self._args.tags,
+                opts=child(self.zones[zone]),
+            )
+        return self.zones[zone]
+
     def endpoint(
-        self, name: str, target_id: pulumi.Input[str], group: str, location: str, parent: pulumi.Resource
+        self, name: str, target_id: pulumi.Input[str], group: str, parent: pulumi.Resource
     ) -> network.PrivateEndpoint:
-        """A private endpoint for `target_id` (group id e.g. 'account', 'blob') with its DNS zone group."""
+        """A private endpoint for `target_id` (group id e.g. 'account', 'blob') with its DNS zone group.
+
+        The endpoint lives in the virtual network's region (Azure requires it), whatever the target's region.
+        """
         endpoint = network.PrivateEndpoint(
             f"{name}-pe-{group}",
             private_endpoint_name=resource_name("private_endpoint", name, group),
             resource_group_name=self._args.resource_group,
-            location=location,
+            location=self.location,
             subnet={"id": self.subnet.id},
             private_link_service_connections=[
                 {"name": f"{name}-{group}", "private_link_service_id": target_id, "group_ids": [group]}
@@ -102,7 +118,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             private_endpoint_name=endpoint.name,
             resource_group_name=self._args.resource_group,
             private_dns_zone_configs=[
-                {"name": zone.replace(".", "-"), "private_dns_zone_id": self.zones[zone].id} for zone in ZONES[group]
+                {"name": zone.replace(".", "-"), "private_dns_zone_id": self._zone(zone).id} for zone in ZONES[group]
             ],
             opts=child(endpoint),
         )

@@ -4,18 +4,50 @@ from __future__ import annotations
 
 import pytest
 
-from ftops.config import load_stack_file
+from ftops.config import Environment, load_stack_file, parse_environment
 from ftops.plan import Plan, run_program
 
-STACKS = ["dev", "multi-region", "open-models", "managed-compute"]
+EXAMPLE_STACKS = ["dev", "multi-region", "open-models", "managed-compute"]
+# Not an example stack: private networking across regions with a hub elsewhere, to cover the
+# combinations the examples leave out (account endpoints, cross-region connections).
+PRIVATE_MULTI = "private-multi"
+STACKS = [*EXAMPLE_STACKS, PRIVATE_MULTI]
 DEPLOYER = "22222222-2222-2222-2222-222222222222"
+GROUP = "00000000-0000-0000-0000-0000000000d4"
 _cache: dict[str, Plan] = {}
 
 
+def environment_of(stack: str) -> Environment:
+    if stack != PRIVATE_MULTI:
+        return load_stack_file(stack)
+    return parse_environment(
+        {
+            "name": "ftpriv",
+            "resource_group": {"location": "swedencentral"},
+            "network": {"mode": "private", "address_space": "10.50.0.0/20"},
+            "regions": [
+                {
+                    "location": "swedencentral",
+                    "projects": [{"name": "support"}, {"name": "eval"}],
+                    "deployments": [
+                        {"name": "mini", "model": "gpt-4.1-mini"},
+                        {"name": "full", "model": "GPT-4.1", "sku": "Standard", "capacity": 5},
+                    ],
+                },
+                {"location": "eastus2"},
+            ],
+            "hub": {"location": "eastus2", "projects": [{"name": "phi"}, {"name": "mistral"}]},
+            "access": [
+                {"principal_id": GROUP, "principal_type": "Group", "roles": ["Azure AI User", "Azure AI Developer"]}
+            ],
+        }
+    )
+
+
 def plan_of(stack: str) -> Plan:
-    """The program's resource graph for an example stack (evaluated fresh once per test session)."""
+    """The program's resource graph for a stack (evaluated fresh once per test session, with a deployer)."""
     if stack not in _cache:
-        _cache[stack] = run_program(load_stack_file(stack), deployer_principal_id=DEPLOYER)
+        _cache[stack] = run_program(environment_of(stack), deployer_principal_id=DEPLOYER)
     return _cache[stack]
 
 
@@ -26,5 +58,11 @@ def stack_plan(request: pytest.FixtureRequest) -> tuple[str, Plan]:
 
 @pytest.fixture
 def plan_for():
-    """`plan_for(stack)`: the cached plan of an example stack."""
+    """`plan_for(stack)`: the cached plan of a stack."""
     return plan_of
+
+
+@pytest.fixture
+def env_for():
+    """`env_for(stack)`: the validated environment of a stack."""
+    return environment_of
