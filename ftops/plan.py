@@ -158,11 +158,23 @@ def make_mocks(recorded: list[PlannedResource]) -> Any:
 
 
 def run_program(
-    environment: Environment, *, protect: bool = True, deployer_principal_id: str | None = None, stack: str = "plan"
+    environment: Environment,
+    *,
+    protect: bool = True,
+    deployer_principal_id: str | None = None,
+    deployer_principal_type: str = "User",
+    stack: str = "plan",
 ) -> Plan:
-    """Build the FineTuningEnvironment under fresh mocks and return every resource and the resolved outputs."""
+    """Build the FineTuningEnvironment under fresh mocks and return every resource and the resolved outputs.
+
+    Bad deployer settings raise ConfigError before anything runs, as they would in `pulumi preview`.
+    """
     import pulumi
     from pulumi.runtime import settings
+
+    from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
+
+    args = EnvironmentArgs(environment, protect, deployer_principal_id, deployer_principal_type)
 
     recorded: list[PlannedResource] = []
     registered: list[PlannedResource] = []  # everything the engine is asked to register, components too
@@ -200,11 +212,9 @@ def run_program(
 
     @pulumi.runtime.test
     def program() -> Any:
-        from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
-
         built = FineTuningEnvironment(
             "ftops",
-            EnvironmentArgs(environment, protect=protect, deployer_principal_id=deployer_principal_id),
+            args,
             opts=pulumi.ResourceOptions(transformations=[note_order]),  # children inherit it
         )
         return pulumi.Output.from_input(built.outputs).apply(resolved.update)
@@ -270,15 +280,16 @@ def key_properties(resource: PlannedResource) -> dict[str, Any]:
     inputs, props = resource.inputs, resource.props
     role_id = (inputs.get("roleDefinitionId") or "").rsplit("/", 1)[-1]
     role = next((r.name for r in ROLES.values() if r.definition_id == role_id), role_id)
+    scope = inputs.get("scope") or ""
     picks = {
-        "name": resource.azure_name,
+        "name": None if role else resource.azure_name,  # an assignment's GUID name says less than role and scope
         "location": inputs.get("location"),
         "kind": inputs.get("kind"),
         "sku": (inputs.get("sku") or {}).get("name"),
         "model": (props.get("model") or {}).get("name"),
         "public_network_access": props.get("publicNetworkAccess") or inputs.get("publicNetworkAccess"),
         "role": role or None,
-        "scope": (inputs.get("scope") or "").rsplit("/", 1)[-1] or None,
+        "scope": "subscription" if scope.count("/") == 2 else scope.rsplit("/", 1)[-1] or None,
         "protect": True if resource.protect else None,
     }
     return {k: v for k, v in picks.items() if v}

@@ -12,6 +12,7 @@ environment = FineTuningEnvironment(
         environment=environment_from_pulumi_config(),
         protect=config.get_bool("protect") is not False,
         deployer_principal_id=config.get("deployerPrincipalId") or None,
+        deployer_principal_type=config.get("deployerPrincipalType") or "User",
     ),
 )
 for key, value in environment.outputs.items():

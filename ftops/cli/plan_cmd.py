@@ -16,6 +16,12 @@ def plan(
     deployer: Annotated[
         str | None, typer.Option("--deployer", help="Object id to plan as ftops:deployerPrincipalId.")
     ] = None,
+    deployer_type: Annotated[
+        str, typer.Option("--deployer-type", help="User, Group or ServicePrincipal (ftops:deployerPrincipalType).")
+    ] = "User",
+    unprotected: Annotated[
+        bool, typer.Option("--unprotected", help="Plan as with ftops:protect=false (nothing protected).")
+    ] = False,
     save_outputs: Annotated[
         Path | None, typer.Option("--save-outputs", help="Write the planned stack outputs (for the emulator demo).")
     ] = None,
@@ -23,10 +29,10 @@ def plan(
 ) -> None:
     """Show the resources `pulumi up` would create for a stack, and its outputs, without Azure or Pulumi.
 
-    The program runs under Pulumi's mocks: real resource graph (types, names, parents, properties),
-    made-up ids. Bad config stops it with the same message as `ftops check`.
+    The program runs under Pulumi's mocks: the real resource tree (types, logical names, parents,
+    properties) with made-up ids. Bad config stops it with the same message as `ftops check`.
 
-    Example: ftops plan --stack dev
+    Example: ftops plan --stack dev --deployer $(az ad signed-in-user show --query id -o tsv)
     """
     import json
 
@@ -35,7 +41,13 @@ def plan(
     from ftops.plan import run_program, tree
 
     environment = load_stack_file(stack)
-    result = run_program(environment, deployer_principal_id=deployer, stack=Path(stack).stem.split(".")[-1])
+    result = run_program(
+        environment,
+        protect=not unprotected,
+        deployer_principal_id=deployer,
+        deployer_principal_type=deployer_type,
+        stack=Path(stack).stem.split(".")[-1],
+    )
     rows = tree(result)
     if save_outputs is not None:
         save_outputs.write_text(json.dumps(result.outputs, indent=2) + "\n", encoding="utf-8")
@@ -43,12 +55,19 @@ def plan(
         render.print_json({"stack": stack, "resources": rows, "outputs": result.outputs})
         return
     render.table(
-        f"{stack}: {len(rows)} resources",
+        f"{stack}: {len(result.resources)} Azure resources in {len(result.components)} components",
         ["type", "logical name", "parent", "key properties"],
-        ([r["type"].removeprefix("azure-native:"), r["name"], r["parent"],
-          ", ".join(f"{k}={v}" for k, v in r["key"].items())] for r in rows),
-    )  # fmt: skip
+        (
+            [
+                "  " * row["depth"] + row["type"].removeprefix("azure-native:"),
+                row["name"],
+                row["parent"].rsplit("::", 1)[-1],
+                ", ".join(f"{k}={v}" for k, v in row["key"].items()),
+            ]
+            for row in rows
+        ),
+    )
     render.line("outputs:")
-    print(json.dumps(result.outputs, indent=2))
+    render.print_json(result.outputs)  # plain JSON: brackets in it are not console markup
     if save_outputs is not None:
         render.note(f"outputs written to {save_outputs}")

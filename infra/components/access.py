@@ -28,7 +28,7 @@ HUB_IDENTITY_ROLES = ("Storage File Data Privileged Contributor", "Azure AI Ente
 @dataclass(frozen=True)
 class Grant:
     principal_id: pulumi.Input[str]
-    principal_type: str | None  # None: let Azure find out (the deployer may be a user or a service principal)
+    principal_type: str  # User, Group or ServicePrincipal: Azure refuses an assignment whose type does not match
     roles: tuple[str, ...]
     key: str  # a stable name for the principal, for deterministic assignment names
     configured: bool = True  # from the stack's `access`: warn when a role has nothing to apply to

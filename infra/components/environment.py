@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import get_args
 
 import pulumi
 from pulumi_azure_native import authorization, resources
 
 from ftops.catalog import load_catalog
-from ftops.config import Environment
+from ftops.config import Environment, PrincipalType
+from ftops.errors import ConfigError, Problem
 from ftops.outputs import SCHEMA_VERSION
 from ftops.stack_summary import identity
 from infra.components import child
@@ -19,12 +22,35 @@ from infra.components.hub import Hub, HubArgs
 from infra.components.hub_project import HubProject, HubProjectArgs
 from infra.components.network import PrivateNetwork, PrivateNetworkArgs
 
+PRINCIPAL_TYPES: tuple[str, ...] = get_args(PrincipalType)
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
 
 @dataclass(frozen=True)
 class EnvironmentArgs:
     environment: Environment
     protect: bool = True
-    deployer_principal_id: str | None = None
+    deployer_principal_id: str | None = None  # ftops:deployerPrincipalId
+    deployer_principal_type: str = "User"  # ftops:deployerPrincipalType: Azure refuses a type that does not match
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.deployer_principal_id and not GUID.fullmatch(self.deployer_principal_id):
+            problems.append(Problem("ftops:deployerPrincipalId", f"'{self.deployer_principal_id}' is not an object id"))
+        if self.deployer_principal_type not in PRINCIPAL_TYPES:
+            problems.append(
+                Problem(
+                    "ftops:deployerPrincipalType",
+                    f"'{self.deployer_principal_type}' is not one of {', '.join(PRINCIPAL_TYPES)}",
+                )
+            )
+        if problems:
+            raise ConfigError(
+                "the deployer settings of the stack are invalid",
+                hint="set ftops:deployerPrincipalId to the object id of the user or service principal that runs "
+                "ftops (az ad signed-in-user show --query id -o tsv) and ftops:deployerPrincipalType to its type",
+                problems=problems,
+            )
 
 
 class FineTuningEnvironment(pulumi.ComponentResource):
@@ -141,7 +167,15 @@ class FineTuningEnvironment(pulumi.ComponentResource):
             scopes["storage"] = [("hub-storage", self.hub.storage.id)]
         grants = [Grant(g.principal_id, g.principal_type, tuple(g.roles), g.principal_id) for g in env.access]
         if args.deployer_principal_id:
-            grants.append(Grant(args.deployer_principal_id, None, DEPLOYER_ROLES, "deployer", configured=False))
+            grants.append(
+                Grant(
+                    args.deployer_principal_id,
+                    args.deployer_principal_type,
+                    DEPLOYER_ROLES,
+                    "deployer",
+                    configured=False,
+                )
+            )
         self.access = Access(
             f"{name}-access",
             AccessArgs(env.name, client.subscription_id, scopes, grants, self.hub.principal_id if self.hub else None),
