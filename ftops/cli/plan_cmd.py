@@ -37,10 +37,13 @@ def plan(
     import json
 
     from ftops.cli import render
+    from ftops.cli.progress import Steps
     from ftops.config import load_stack_file
     from ftops.plan import run_program, tree
 
     environment = load_stack_file(stack)
+    steps = Steps(as_json)  # a line on a terminal; quiet with --json or off a TTY
+    steps("evaluating the program under Pulumi mocks", f"{len(environment.regions)} regions, no Azure calls")
     result = run_program(
         environment,
         protect=not unprotected,
