@@ -12,13 +12,21 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ftops.azure import names
 from ftops.errors import OutputsError, Problem
 
 SCHEMA_VERSION = 1
+
+# Names that become URL segments are checked here, so a hostile or broken outputs file fails as it is read.
+SubscriptionId = Annotated[str, names.validator(names.SUBSCRIPTION_ID)]
+ResourceGroup = Annotated[str, names.validator(names.RESOURCE_GROUP)]
+Location = Annotated[str, names.validator(names.LOCATION)]
+AccountName = Annotated[str, names.validator(names.ACCOUNT)]
+DeploymentName = Annotated[str, names.validator(names.DEPLOYMENT)]
 
 
 class _Output(BaseModel):
@@ -32,7 +40,7 @@ class FoundryProjectOutput(_Output):
 
 
 class DeploymentOutput(_Output):
-    name: str
+    name: DeploymentName
     model: str
     version: str
     sku: str
@@ -40,8 +48,8 @@ class DeploymentOutput(_Output):
 
 
 class RegionOutput(_Output):
-    location: str
-    account_name: str
+    location: Location
+    account_name: AccountName
     account_id: str = Field(description="ARM id of the AI Services account")
     endpoint: str = Field(description="Azure OpenAI data-plane endpoint, https://<subdomain>.openai.azure.com/")
     projects: list[FoundryProjectOutput]
@@ -76,9 +84,9 @@ class HubOutput(_Output):
 class StackOutputs(_Output):
     schema_version: int = Field(SCHEMA_VERSION, description="bumped on incompatible changes")
     environment: str
-    subscription_id: str
-    resource_group: str
-    location: str
+    subscription_id: SubscriptionId
+    resource_group: ResourceGroup
+    location: Location
     network_mode: str
     regions: list[RegionOutput] = Field(default_factory=list)
     hub: HubOutput | None = None

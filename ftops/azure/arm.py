@@ -20,6 +20,16 @@ import httpx
 
 from ftops.azure.auth import TokenCredential, arm_auth
 from ftops.azure.errors import AzureNotFoundError
+from ftops.azure.names import (
+    ACCOUNT,
+    DEPLOYMENT,
+    LOCATION,
+    QUOTA_RESOURCE,
+    RESOURCE_GROUP,
+    SERVICE_ID,
+    SUBSCRIPTION_ID,
+    segment,
+)
 from ftops.azure.settings import (
     COGNITIVE_API_VERSION,
     ML_API_VERSION,
@@ -171,12 +181,12 @@ class ArmClient(ClientBase):
 
     @property
     def sub(self) -> str:
-        return f"/subscriptions/{self.subscription_id}"
+        return f"/subscriptions/{segment(self.subscription_id, SUBSCRIPTION_ID)}"
 
     # ---- Microsoft.CognitiveServices, per location ----
     def location_models(self, location: str) -> Iterator[dict]:
         """Every model a location offers (ARM `Model` objects), across pages."""
-        path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{location}/models"
+        path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{segment(location, LOCATION)}/models"
         return self.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION})
 
     def fine_tunable_models(self, location: str) -> list[FineTuneOffer]:
@@ -185,13 +195,13 @@ class ArmClient(ClientBase):
 
     def cognitive_usages(self, location: str) -> list[dict]:
         """Cognitive Services usages (e.g. tokens-per-minute quota per model and SKU) in a location."""
-        path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{location}/usages"
+        path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{segment(location, LOCATION)}/usages"
         return list(self.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}))
 
     # ---- Microsoft.MachineLearningServices ----
     def ml_usages(self, location: str) -> list[dict]:
         """Machine Learning compute usage and limit per VM family (vCPUs) in a location."""
-        path = f"{self.sub}/providers/{ML_PROVIDER}/locations/{location}/usages"
+        path = f"{self.sub}/providers/{ML_PROVIDER}/locations/{segment(location, LOCATION)}/usages"
         return list(self.transport.paged(path, params={"api-version": ML_API_VERSION}))
 
 
@@ -202,8 +212,9 @@ class Deployments:
         self._arm = arm
 
     def _path(self, resource_group: str, account: str, name: str | None = None) -> str:
-        base = f"{self._arm.sub}/resourceGroups/{resource_group}/providers/{CS_PROVIDER}/accounts/{account}/deployments"
-        return f"{base}/{name}" if name else base
+        group, account = segment(resource_group, RESOURCE_GROUP), segment(account, ACCOUNT)
+        base = f"{self._arm.sub}/resourceGroups/{group}/providers/{CS_PROVIDER}/accounts/{account}/deployments"
+        return f"{base}/{segment(name, DEPLOYMENT)}" if name is not None else base
 
     def get(self, resource_group: str, account: str, name: str) -> dict | None:
         """The deployment, or None if it does not exist."""
@@ -258,11 +269,11 @@ class Quota:
         self._arm = arm
 
     def scope(self, location: str) -> str:
-        return f"subscriptions/{self._arm.subscription_id}/providers/{ML_PROVIDER}/locations/{location}"
+        return f"{self._arm.sub[1:]}/providers/{ML_PROVIDER}/locations/{segment(location, LOCATION)}"
 
     def get(self, location: str, resource_name: str) -> dict:
         """The quota (`properties.limit.value`) for a VM family, e.g. standardNCADSA100v4Family."""
-        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{resource_name}"
+        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{segment(resource_name, QUOTA_RESOURCE)}"
         return self._arm.transport.json("GET", path, params={"api-version": QUOTA_API_VERSION})
 
     def limit(self, location: str, resource_name: str) -> int:
@@ -270,7 +281,7 @@ class Quota:
 
     def begin_request(self, location: str, resource_name: str, limit: int) -> Poller:
         """Ask for a new limit; the poller ends Succeeded, or raises if Azure needs a support request."""
-        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{resource_name}"
+        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{segment(resource_name, QUOTA_RESOURCE)}"
         # resourceType "dedicated": VM family vCPUs, as Microsoft.Quota lists ML families (not "lowPriority")
         body = {
             "properties": {
@@ -285,5 +296,5 @@ class Quota:
         )
 
     def request_status(self, location: str, request_id: str) -> dict:
-        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotaRequests/{request_id}"
+        path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotaRequests/{segment(request_id, SERVICE_ID)}"
         return self._arm.transport.json("GET", path, params={"api-version": QUOTA_API_VERSION})

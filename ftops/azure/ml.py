@@ -20,6 +20,7 @@ import httpx
 from ftops.azure.arm import Poller
 from ftops.azure.auth import BearerAuth, TokenCredential, arm_auth, default_credential
 from ftops.azure.errors import AzureNotFoundError
+from ftops.azure.names import BLOB_CONTAINER, ML_RESOURCE, STORAGE_ACCOUNT, arm_id, check, segment
 from ftops.azure.settings import ML_API_VERSION, AzureSettings, load_settings
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
@@ -27,6 +28,16 @@ STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
 BLOCK_BYTES = 8 * 1024 * 1024  # one Put Block; a training file of 1 GB is 128 of them
 JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
+
+
+def _ws(workspace_id: str) -> str:
+    """A workspace id from stack outputs, checked segment by segment before it becomes a path."""
+    return arm_id(workspace_id, what="workspace id")
+
+
+def _n(name: str) -> str:
+    """A job, data, endpoint or subscription name as one checked, encoded path segment."""
+    return segment(name, ML_RESOURCE)
 
 
 class AzureML(ClientBase):
@@ -66,7 +77,7 @@ class AzureML(ClientBase):
     # ---- data
     def default_datastore(self, workspace_id: str) -> dict:
         """The workspace's blob datastore (account and container the data goes to)."""
-        return self._call("GET", f"{workspace_id}/datastores/workspaceblobstore")
+        return self._call("GET", f"{_ws(workspace_id)}/datastores/workspaceblobstore")
 
     def upload_blob(
         self, account: str, container: str, path: str, source: Path, *, block_bytes: int = BLOCK_BYTES
@@ -77,12 +88,12 @@ class AzureML(ClientBase):
         list, so memory stays bounded and a retry resends one block, not the whole file. Block ids are the
         block's index, so a rerun rewrites the same blocks at the same content-addressed path.
         """
-        endpoint = self.settings.data_plane_endpoint(f"https://{account}.blob.core.windows.net")
+        endpoint = self.settings.data_plane_endpoint(f"https://{check(account, STORAGE_ACCOUNT)}.blob.core.windows.net")
         credential = self.credential or default_credential(self.settings)
         blob = Transport(
             base_url=endpoint, auth=BearerAuth(credential, STORAGE_SCOPE), policy=self.policy, sleep=self.sleep
         )
-        url = f"/{container}/{quote(path)}"
+        url = f"/{segment(container, BLOB_CONTAINER)}/{quote(path)}"
         headers = {"x-ms-version": BLOB_API_VERSION, "Content-Type": "application/octet-stream"}
         try:
             with source.open("rb") as handle:
@@ -105,48 +116,47 @@ class AzureML(ClientBase):
 
     def data_version(self, workspace_id: str, name: str, version: str) -> dict | None:
         """A registered data asset version, or None."""
-        return self._get_or_none(f"{workspace_id}/data/{name}/versions/{version}")
+        return self._get_or_none(f"{_ws(workspace_id)}/data/{_n(name)}/versions/{_n(version)}")
 
     def register_data(self, workspace_id: str, name: str, version: str, uri: str, description: str = "") -> dict:
         """Register (or re-register, unchanged) a `uri_file` data asset version pointing at a datastore path."""
         body = {"properties": {"dataType": "uri_file", "dataUri": uri, "description": description}}
-        return self._call("PUT", f"{workspace_id}/data/{name}/versions/{version}", json=body)
+        return self._call("PUT", f"{_ws(workspace_id)}/data/{_n(name)}/versions/{_n(version)}", json=body)
 
     # ---- jobs
     def put_job(self, workspace_id: str, name: str, properties: dict) -> dict:
         """Create the job `name` (or get it back unchanged if it exists: the name makes this idempotent)."""
-        return self._call("PUT", f"{workspace_id}/jobs/{name}", json={"properties": properties})
+        return self._call("PUT", f"{_ws(workspace_id)}/jobs/{_n(name)}", json={"properties": properties})
 
     def job(self, workspace_id: str, name: str) -> dict | None:
         """The job `name`, or None when the workspace has none by that name."""
-        return self._get_or_none(f"{workspace_id}/jobs/{name}")
+        return self._get_or_none(f"{_ws(workspace_id)}/jobs/{_n(name)}")
 
     def jobs(self, workspace_id: str, page_size: int = 100) -> Iterator[dict]:
         """Every job in the workspace, newest first, across pages."""
         params = {"api-version": ML_API_VERSION, "$top": page_size}
-        return self.transport.paged(f"{workspace_id}/jobs", params=params)
+        return self.transport.paged(f"{_ws(workspace_id)}/jobs", params=params)
 
     def cancel_job(self, workspace_id: str, name: str) -> None:
-        self.transport.request(
-            "POST", f"{workspace_id}/jobs/{name}/cancel", params={"api-version": ML_API_VERSION}, idempotent=True
-        )
+        path = f"{_ws(workspace_id)}/jobs/{_n(name)}/cancel"
+        self.transport.request("POST", path, params={"api-version": ML_API_VERSION}, idempotent=True)
 
     # ---- marketplace and endpoints
     def marketplace_subscription(self, workspace_id: str, name: str) -> dict | None:
         """The project's marketplace subscription `name` (see `naming.marketplace_subscription_name`), or None."""
-        return self._get_or_none(f"{workspace_id}/marketplaceSubscriptions/{name}")
+        return self._get_or_none(f"{_ws(workspace_id)}/marketplaceSubscriptions/{_n(name)}")
 
     def begin_marketplace_subscription(self, workspace_id: str, name: str, model_id: str) -> Poller:
         """Subscribe the project to a third-party model's marketplace offer (what the stack's `pulumi up` does)."""
-        path = f"{workspace_id}/marketplaceSubscriptions/{name}"
+        path = f"{_ws(workspace_id)}/marketplaceSubscriptions/{_n(name)}"
         return self._begin_put(path, {"properties": {"modelId": model_id}}, f"marketplace subscription {name}")
 
     def serverless_endpoint(self, workspace_id: str, name: str) -> dict | None:
-        return self._get_or_none(f"{workspace_id}/serverlessEndpoints/{name}")
+        return self._get_or_none(f"{_ws(workspace_id)}/serverlessEndpoints/{_n(name)}")
 
     def begin_serverless_endpoint(self, workspace_id: str, name: str, location: str, model_id: str) -> Poller:
         """Deploy a (fine-tuned) model as a serverless endpoint; the poller ends when it serves."""
-        path = f"{workspace_id}/serverlessEndpoints/{name}"
+        path = f"{_ws(workspace_id)}/serverlessEndpoints/{_n(name)}"
         body = {
             "location": location,
             "sku": {"name": "Consumption"},
@@ -160,12 +170,12 @@ class AzureML(ClientBase):
         return Poller(self.transport, response, final_url=final, sleep=self.sleep, what=what)
 
     def online_endpoint(self, workspace_id: str, name: str) -> dict | None:
-        return self._get_or_none(f"{workspace_id}/onlineEndpoints/{name}")
+        return self._get_or_none(f"{_ws(workspace_id)}/onlineEndpoints/{_n(name)}")
 
     def begin_online_endpoint(self, workspace_id: str, name: str, location: str) -> Poller:
         """A managed online endpoint (Entra ID auth) to host a managed-compute fine-tune."""
         body = {"location": location, "identity": {"type": "SystemAssigned"}, "properties": {"authMode": "AADToken"}}
-        return self._begin_put(f"{workspace_id}/onlineEndpoints/{name}", body, f"online endpoint {name}")
+        return self._begin_put(f"{_ws(workspace_id)}/onlineEndpoints/{_n(name)}", body, f"online endpoint {name}")
 
     def begin_online_deployment(
         self, workspace_id: str, endpoint: str, name: str, location: str, model_id: str, instance_type: str
@@ -176,5 +186,5 @@ class AzureML(ClientBase):
             "sku": {"name": "Default", "capacity": 1},
             "properties": {"endpointComputeType": "Managed", "model": model_id, "instanceType": instance_type},
         }
-        path = f"{workspace_id}/onlineEndpoints/{endpoint}/deployments/{name}"
+        path = f"{_ws(workspace_id)}/onlineEndpoints/{_n(endpoint)}/deployments/{_n(name)}"
         return self._begin_put(path, body, f"online deployment {name}")

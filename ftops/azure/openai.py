@@ -19,6 +19,7 @@ from typing import Any, Literal
 import httpx
 
 from ftops.azure.auth import TokenCredential, data_plane_auth
+from ftops.azure.names import SERVICE_ID, segment
 from ftops.azure.settings import OPENAI_API_VERSION, AzureSettings, load_settings
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 from ftops.errors import AzureFailureError, DataError, UsageError
@@ -93,18 +94,19 @@ class Files:
         return self._plane.call("POST", "/files/import", json=body, idempotent=False)
 
     def get(self, file_id: str) -> dict:
-        return self._plane.call("GET", f"/files/{file_id}")
+        return self._plane.call("GET", f"/files/{segment(file_id, SERVICE_ID)}")
 
     def list(self, *, purpose: str | None = None) -> list[dict]:
         params = {"purpose": purpose} if purpose else None
         return (self._plane.call("GET", "/files", params=params) or {}).get("data") or []
 
     def delete(self, file_id: str) -> dict:
-        return self._plane.call("DELETE", f"/files/{file_id}")
+        return self._plane.call("DELETE", f"/files/{segment(file_id, SERVICE_ID)}")
 
     def content(self, file_id: str) -> bytes:
         params = {"api-version": OPENAI_API_VERSION}
-        return self._plane.transport.request("GET", f"/files/{file_id}/content", params=params).content
+        path = f"/files/{segment(file_id, SERVICE_ID)}/content"
+        return self._plane.transport.request("GET", path, params=params).content
 
     def wait_processed(
         self,
@@ -199,7 +201,7 @@ class Jobs:
         return self._plane.call("POST", "/fine_tuning/jobs", json=body, idempotent=False)
 
     def get(self, job_id: str) -> dict:
-        return self._plane.call("GET", f"/fine_tuning/jobs/{job_id}")
+        return self._plane.call("GET", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}")
 
     def list(self, *, limit: int = 100, max_items: int = 10_000) -> Iterator[dict]:
         """Every job, newest first, following `has_more`/`after` paging."""
@@ -207,20 +209,20 @@ class Jobs:
 
     def events(self, job_id: str, *, limit: int = 100, max_items: int = 10_000) -> Iterator[dict]:
         """The job's events, newest first."""
-        yield from self._pages(f"/fine_tuning/jobs/{job_id}/events", limit, max_items)
+        yield from self._pages(f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/events", limit, max_items)
 
     def checkpoints(self, job_id: str, *, limit: int = 100, max_items: int = 1000) -> Iterator[dict]:
-        yield from self._pages(f"/fine_tuning/jobs/{job_id}/checkpoints", limit, max_items)
+        yield from self._pages(f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/checkpoints", limit, max_items)
 
     # cancel/pause/resume are safe to repeat: the second call finds the job already in that state.
     def cancel(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{job_id}/cancel", idempotent=True)
+        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/cancel", idempotent=True)
 
     def pause(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{job_id}/pause", idempotent=True)
+        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/pause", idempotent=True)
 
     def resume(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{job_id}/resume", idempotent=True)
+        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/resume", idempotent=True)
 
     def wait(
         self,

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ftops.azure.errors import AzureMaybeAppliedError, error_from_response, redact_url, request_id
+from ftops.azure.names import InvalidNameError, unsafe_path_reason
 from ftops.errors import AzureFailureError
 
 log = logging.getLogger("ftops.azure")
@@ -166,6 +167,12 @@ class Transport:
         method = method.upper()
         url = self.url(path)
         self._check_host(url)
+        if reason := unsafe_path_reason(urlsplit(url).path):
+            # Names are checked where paths are built; this is the last stop before anything is sent.
+            raise InvalidNameError(
+                f"refusing {method} {redact_url(url).split('?')[0]}: {reason}",
+                hint="a name or id given to ftops is not a valid Azure name; check it against the stack outputs",
+            )
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         what = f"{method} {redact_url(url).split('?')[0]}"
         send_headers = {"User-Agent": user_agent(), "Accept": "application/json", **(headers or {})}

@@ -83,26 +83,37 @@ def delete(
     """
     import sys
 
+    from ftops.azure.names import DEPLOYMENT, LOCATION, check
     from ftops.capacity.lifecycle import find_deployment
     from ftops.cli import render
     from ftops.errors import UsageError
     from ftops.jobs.clients import arm
     from ftops.jobs.ledger import Ledger
 
+    check(name, DEPLOYMENT)  # before any request: `..` would address the account itself
+    if region is not None:
+        check(region, LOCATION)
     stack_outputs = _outputs(stack, outputs)
     with arm(stack_outputs.subscription_id) as client:
         holder = find_deployment(client, stack_outputs, name, region)
+        resource_id = f"{holder.account_id}/deployments/{name}"
         if not yes:
             if not sys.stdin.isatty():
-                raise UsageError(f"deleting {name} needs confirmation", hint="pass --yes to delete without asking")
-            typer.confirm(f"Delete deployment {name} on {holder.account_name} ({holder.location})?", abort=True)
+                raise UsageError(f"deleting {resource_id} needs confirmation", hint="pass --yes to delete it")
+            typer.confirm(f"Delete deployment {resource_id}?", abort=True)
         deleted = client.deployments.delete(stack_outputs.resource_group, holder.account_name, name)
     with Ledger() as ledger:
         for launch in ledger.all():
             if launch.deployment == name and launch.endpoint == holder.endpoint:
                 ledger.update(launch.key, deployment=None)
-    result = {"deployment": name, "account": holder.account_name, "location": holder.location, "deleted": deleted}
+    result = {
+        "deployment": name,
+        "id": resource_id,
+        "account": holder.account_name,
+        "location": holder.location,
+        "deleted": deleted,
+    }
     if as_json:
         render.print_json(result)
     else:
-        render.line(f"deleted deployment {name} on {holder.account_name} ({holder.location})")
+        render.line(f"deleted deployment {resource_id}" if deleted else f"no deployment {resource_id} to delete")

@@ -35,24 +35,32 @@ def serve(
     import threading
 
     from ftops.cli import render
-    from ftops.emulator.server import Emulator
+    from ftops.emulator.faults import FaultPlan
+    from ftops.emulator.server import ADMIN_TOKEN_HEADER, Emulator
     from ftops.emulator.specs import SPECS_ENV, SpecsNotFound
     from ftops.errors import UsageError
 
     try:
-        emulator = Emulator(port=port, faults=faults, seed=seed, strict=strict)
+        emulator = Emulator(port=port, faults=FaultPlan.load(faults, seed), seed=seed, strict=strict)
     except SpecsNotFound as exc:
         raise UsageError(str(exc), hint=f"point {SPECS_ENV} at the folder holding the Azure REST spec files") from None
     try:
         emulator.start()  # binds first, so the URL printed is the real one (port 0 picks a free port)
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})", hint="pass --port 0") from None
-    info = {"url": emulator.url, "env": f"FTOPS_AZURE_EMULATOR={emulator.url}", "faults": emulator.faults.spec}
+    info = {
+        "url": emulator.url,
+        "env": f"FTOPS_AZURE_EMULATOR={emulator.url}",
+        "faults": emulator.faults.spec,
+        "admin_token": emulator.admin_token,
+        "admin_header": ADMIN_TOKEN_HEADER,
+    }
     if as_json:
         render.print_json(info)
     else:
         render.note(f"ftops emulator listening on {emulator.url} (Ctrl-C stops it)")
         render.note(f"  export {info['env']}")
+        render.note(f"  admin endpoints (/_emulator/...) need the header {ADMIN_TOKEN_HEADER}: {emulator.admin_token}")
         if emulator.faults.spec:
             render.note(f"  faults: {emulator.faults.spec}")
     try:

@@ -138,16 +138,15 @@ class FaultPlan:
 
     @classmethod
     def load(cls, spec: str | None, seed: int = 0) -> FaultPlan:
-        """From a spec string, or `@path` / an existing file path holding one."""
+        """From a spec string, or `@FILE` holding one (the command line's form; the admin endpoint takes text)."""
         if not spec:
             return cls("", seed)
-        candidate = spec[1:] if spec.startswith("@") else spec
-        path = Path(candidate)
-        if spec.startswith("@") or ("\n" not in spec and len(spec) < 4096 and path.is_file()):
+        if spec.startswith("@"):
+            path = Path(spec[1:])
             try:
                 return cls(path.read_text(encoding="utf-8"), seed)
-            except OSError as exc:
-                raise UsageError(f"cannot read fault file {path}: {exc.strerror}") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"cannot read fault file {path}: {getattr(exc, 'strerror', None) or exc}") from None
         return cls(spec, seed)
 
     def decide(self, method: str, path: str) -> Fault:

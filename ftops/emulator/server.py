@@ -6,14 +6,19 @@
         assert emulator.counters("myaccount")["uploads"] == 1
         assert emulator.violations == []
 
-Admin endpoints (no auth, never faulted, not part of Azure): `GET /_emulator/state` (counters per account,
-spec violations), `POST /_emulator/faults` `{"spec": "...", "seed": 0}`, `POST /_emulator/reset`.
+Admin endpoints (never faulted, not part of Azure): `GET /_emulator/state` (counters per account, spec
+violations), `POST /_emulator/faults` `{"spec": "...", "seed": 0}` (rules as inline text only: never a file
+path), `POST /_emulator/reset`. Each needs the run's admin token (`Emulator.admin_token`, printed by
+`ftops emulator serve`) in the `x-ftops-emulator-token` header. Every request must name a loopback Host, so a
+web page that rebinds a DNS name to 127.0.0.1 cannot reach the emulator from a browser.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
+import secrets
 import socket
 import sys
 import threading
@@ -27,6 +32,8 @@ from ftops.emulator.faults import Fault, FaultPlan
 from ftops.emulator.http import Reply, Request, error, parse_body
 
 ADMIN_PREFIX = "/_emulator/"
+ADMIN_TOKEN_HEADER = "x-ftops-emulator-token"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 ACCOUNT_PREFIX = "/accounts/"
 MAX_BODY_BYTES = 600 * 1024 * 1024  # above Azure's 512 MB file limit; anything bigger is refused
 # Paths the emulator serves that are not in the saved specs: ARM's generic async-operation monitors.
@@ -50,12 +57,13 @@ class Emulator:
         from ftops.emulator.armplane import ArmPlane
         from ftops.emulator.mlplane import MlPlane
 
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK_HOSTS:
             raise ValueError("the emulator only listens on the loopback interface")
         self.host = host
         self.port = port
         self.strict = strict
-        self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan.load(faults, seed)
+        self.admin_token = secrets.token_urlsafe(24)  # per run: only who started it can steer it
+        self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults or "", seed)
         if min_examples is None:
             from ftops.catalog import load_catalog
 
@@ -125,7 +133,12 @@ class Emulator:
         }
 
     def set_faults(self, spec: str, seed: int | None = None) -> None:
-        self.faults = FaultPlan.load(spec, self.faults.seed if seed is None else seed)
+        """Replace the fault rules with `spec` (inline rule text, never a file name)."""
+        self.faults = FaultPlan(spec, self.faults.seed if seed is None else seed)
+
+    def admin_headers(self) -> dict[str, str]:
+        """Headers an admin request needs (tests and tools that steer a running emulator)."""
+        return {ADMIN_TOKEN_HEADER: self.admin_token}
 
     def violation(self, text: str) -> None:
         with self._lock:
@@ -179,6 +192,14 @@ class Emulator:
         return error(status, code, message)
 
 
+def _loopback_host(host: str | None) -> bool:
+    """Whether a Host header names a loopback address (any port)."""
+    if not host:
+        return False
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    return name.lower() in LOOPBACK_HOSTS or name.startswith("127.")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default backlog of 5 drops connects when clients sweep regions in parallel
@@ -226,7 +247,15 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(error(413, "RequestEntityTooLarge", "request body too large"), Fault())
             return
+        if not _loopback_host(self.headers.get("host")):
+            self._send(error(421, "MisdirectedRequest", "the emulator answers only for a loopback Host"), Fault())
+            return
         if path.startswith(ADMIN_PREFIX):
+            given = self.headers.get(ADMIN_TOKEN_HEADER) or ""
+            if not hmac.compare_digest(given.encode(), emulator.admin_token.encode()):
+                reply = error(401, "AdminTokenRequired", f"admin endpoints need this run's {ADMIN_TOKEN_HEADER}")
+                self._send(reply, Fault())
+                return
             self._send(self._admin(path, body), Fault())
             return
         account = "default"
@@ -258,11 +287,14 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "state" and self.command == "GET":
             return Reply(200, emulator.state())
         if name == "faults" and self.command == "POST":
-            data = json.loads(body or b"{}")
             try:
-                emulator.set_faults(str(data.get("spec") or ""), data.get("seed"))
+                data = json.loads(body or b"{}")
+                spec, seed = data.get("spec") or "", data.get("seed")
+                if not isinstance(spec, str) or (seed is not None and not isinstance(seed, int)):
+                    raise ValueError("spec must be rule text and seed an integer")
+                emulator.set_faults(spec, seed)
             except Exception as exc:  # a bad spec is the caller's error, reported in the envelope
-                return error(400, "BadFaultSpec", str(exc))
+                return error(400, "BadFaultSpec", str(exc)[:500])
             return Reply(200, {"faults": emulator.faults.spec})
         if name == "reset" and self.command == "POST":
             emulator.dataplane.accounts.clear()

@@ -61,7 +61,9 @@ def test_admin_state_reports_counters(emulator):
         data={"purpose": "fine-tune"},
         headers={"authorization": "Bearer x"},
     )
-    state = httpx.get(f"{emulator.url}/_emulator/state").json()
+    state = httpx.get(f"{emulator.url}/_emulator/state", headers=emulator.admin_headers()).json()
     assert state["accounts"]["acct9"]["counters"] == {"uploads": 1}
-    assert httpx.post(f"{emulator.url}/_emulator/faults", json={"spec": "503 on=GET:*"}).status_code == 200
+    admin = emulator.admin_headers()
+    reply = httpx.post(f"{emulator.url}/_emulator/faults", json={"spec": "503 on=GET:*"}, headers=admin)
+    assert reply.status_code == 200
     assert emulator.faults.spec == "503 on=GET:*"

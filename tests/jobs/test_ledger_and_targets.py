@@ -110,7 +110,7 @@ def test_committed_steps_survive_sigkill(tmp_path: Path) -> None:
 
 OUTPUTS = {
     "environment": "ftmulti",
-    "subscription_id": "sub",
+    "subscription_id": "00000000-0000-0000-0000-0000000000a7",
     "resource_group": "rg",
     "location": "swedencentral",
     "network_mode": "public",

@@ -1,0 +1,22 @@
+"""Hostile-input tests: names, admin surface, replies and files that try to make ftops do harm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ftops.cli.app import run
+from ftops.emulator.testing import emulator  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FTOPS_POLL_SECONDS", "0")
+    monkeypatch.setenv("FTOPS_STATE_DIR", str(tmp_path / "state"))
+
+
+@pytest.fixture
+def cli():
+    """`cli(*args)`: run ftops in-process; (exit code, stdout, stderr)."""
+    return lambda *args: run(list(args))
