@@ -11,10 +11,14 @@ Usage: python benchmarks/bench_plan.py [--repeat N]
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-from ftops.plan import run_program, tree
-from ftops.plan_scale import wide_environment
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+
+from ftops_infra.plan import run_program, tree
+from plan_scale import wide_environment
 
 DEPLOYER = "22222222-2222-2222-2222-222222222222"
 

@@ -1,9 +1,9 @@
 """Pulumi entry point: read the stack's environment, build it, export the outputs the CLI reads."""
 
 import pulumi
+from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
 
-from ftops.config import environment_from_pulumi_config
-from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
+from ftops.stack.schema import environment_from_pulumi_config
 
 config = pulumi.Config("ftops")
 environment = FineTuningEnvironment(

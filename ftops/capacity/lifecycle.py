@@ -7,7 +7,7 @@ from typing import Any
 from ftops.azure.arm import ArmClient
 from ftops.capacity.usage import base_model_name, deployment_type, is_fine_tuned
 from ftops.errors import FtopsError, UserError
-from ftops.outputs import RegionOutput, StackOutputs
+from ftops.stack.outputs import RegionOutput, StackOutputs
 
 
 def hosting_per_day(deployed_model: str, sku: str) -> float | None:

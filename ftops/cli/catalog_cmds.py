@@ -45,8 +45,8 @@ def models(method: MethodOption = None, vision: VisionOption = False, as_json: J
     Example: ftops models --method dpo --vision
     """
     from ftops.catalog import load_catalog
+    from ftops.catalog.views import model_view
     from ftops.cli import render
-    from ftops.views import model_view
 
     catalog = load_catalog()
     found = catalog.filter(method=method.value if method else None, vision=vision)
@@ -118,8 +118,8 @@ def availability(
 
 def _model_availability(name: str, method: str | None, vision: bool, as_json: bool) -> None:
     from ftops.catalog import METHOD_NAMES, load_catalog
+    from ftops.catalog.views import where_view
     from ftops.cli import render
-    from ftops.views import where_view
 
     catalog = load_catalog()
     model = catalog.model(name)

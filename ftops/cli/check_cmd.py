@@ -25,8 +25,8 @@ def check(
     Example: ftops check --stack dev
     """
     from ftops.cli import render
-    from ftops.config import load_stack_file, stack_file
-    from ftops.stack_summary import summarize
+    from ftops.stack.schema import load_stack_file, stack_file
+    from ftops.stack.summary import summarize
 
     environment = load_stack_file(stack)
     summary = {"stack": stack, "file": str(stack_file(stack)), "valid": True, **summarize(environment)}

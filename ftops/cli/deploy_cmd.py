@@ -43,7 +43,7 @@ def deploy(
     from ftops.jobs.deploy import deploy as deploy_model
     from ftops.jobs.ledger import Ledger, default_path
     from ftops.jobs.locate import locate_job
-    from ftops.outputs import load_outputs
+    from ftops.stack.outputs import load_outputs
 
     if not (stack or outputs):
         raise UsageError("ftops deploy needs the stack the job ran on", hint="pass --stack S or --outputs FILE")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftops.errors import UserError
-from ftops.naming import resource_name, short_hash
+from ftops.stack.naming import resource_name, short_hash
 
 
 def deploy_hub_job(where: Any, outputs: Any, name: str | None, *, as_json: bool) -> None:

@@ -10,14 +10,14 @@ import typer
 from ftops.cli.options import JsonOption, OutputsOption, StackOption
 
 if TYPE_CHECKING:
-    from ftops.outputs import StackOutputs
+    from ftops.stack.outputs import StackOutputs
 
 app = typer.Typer(help="List and delete model deployments on the stack's accounts.", no_args_is_help=True)
 
 
 def _outputs(stack: str | None, outputs: Path | None) -> StackOutputs:
     from ftops.errors import UsageError
-    from ftops.outputs import load_outputs
+    from ftops.stack.outputs import load_outputs
 
     if not (stack or outputs):
         raise UsageError("say which stack", hint="pass --stack S or --outputs FILE")

@@ -13,7 +13,7 @@ JobArgument = Annotated[str, typer.Argument(help="Job id (ftjob-...) or launch k
 
 
 def _outputs(stack: str | None, outputs: Any) -> Any:
-    from ftops.outputs import load_outputs
+    from ftops.stack.outputs import load_outputs
 
     return load_outputs(stack, outputs) if (stack or outputs) else None
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ftops.jobs.launch import DatasetFacts, LaunchOutcome, LaunchRequest
     from ftops.jobs.ledger import Launch, Ledger
     from ftops.jobs.targets import Target
-    from ftops.outputs import StackOutputs
+    from ftops.stack.outputs import StackOutputs
 
 
 class ComputeChoice(StrEnum):
@@ -82,7 +82,7 @@ def launch(
     from ftops.jobs.clients import data_plane, poll_seconds
     from ftops.jobs.launch import Launcher, LaunchOutcome, LaunchRequest, plan_launch
     from ftops.jobs.ledger import Ledger
-    from ftops.outputs import load_outputs
+    from ftops.stack.outputs import load_outputs
 
     catalog = load_catalog()
     catalog.model(model)  # an unknown name fails before anything else is read

@@ -172,6 +172,6 @@ def _capacity_preflight(environment: Any, arm: Any) -> list:
 
 def _vm_quota_preflight(environment: Any, arm: Any) -> list[dict]:
     """The stack's managed compute against free VM quota; a shortfall is what `pulumi up` will request."""
-    from ftops.quota import compare, read_quota, stack_needs
+    from ftops.capacity.vm_quota import compare, read_quota, stack_needs
 
     return [compare(need, read_quota(arm, need.location)) for need in stack_needs(environment)]

@@ -36,10 +36,11 @@ def plan(
     """
     import json
 
+    from ftops_infra.plan import run_program, tree
+
     from ftops.cli import render
     from ftops.cli.progress import Steps
-    from ftops.config import load_stack_file
-    from ftops.plan import run_program, tree
+    from ftops.stack.schema import load_stack_file
 
     environment = load_stack_file(stack)
     steps = Steps(as_json)  # a line on a terminal; quiet with --json or off a TTY

@@ -34,11 +34,11 @@ def quota(
       ftops quota --stack managed-compute
       ftops quota --all-regions --family standardNCADSA100v4Family --json
     """
+    from ftops.capacity.vm_quota import TOTAL, compare, stack_needs, sweep
     from ftops.catalog import load_catalog
     from ftops.cli import render
     from ftops.cli.live import subscription_arm
     from ftops.errors import UsageError, UserError
-    from ftops.quota import TOTAL, compare, stack_needs, sweep
 
     if vm_size and family:
         raise UsageError("give --vm-size or --family, not both")
@@ -48,7 +48,7 @@ def quota(
     wanted_family = catalog.vm_size(vm_size).family if vm_size else family
     needs = []
     if stack:
-        from ftops.config import load_stack_file
+        from ftops.stack.schema import load_stack_file
 
         needs = stack_needs(load_stack_file(stack))
         if not needs:

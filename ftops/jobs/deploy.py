@@ -18,8 +18,8 @@ from typing import Any
 from ftops.azure.arm import ArmClient
 from ftops.azure.errors import AzureConflictError
 from ftops.errors import AzureRefusedError, UserError
-from ftops.naming import resource_name, short_hash
-from ftops.outputs import RegionOutput, StackOutputs
+from ftops.stack.naming import resource_name, short_hash
+from ftops.stack.outputs import RegionOutput, StackOutputs
 
 CONFLICT_RETRIES = 6
 CONFLICT_WAIT_SECONDS = 20.0

@@ -21,7 +21,7 @@ from ftops.catalog import Catalog, Method, Model, TrainingType
 from ftops.errors import UsageError
 from ftops.jobs.ledger import Launch, Ledger, launch_identity
 from ftops.jobs.targets import Target, resolve_target
-from ftops.outputs import StackOutputs
+from ftops.stack.outputs import StackOutputs
 
 StepReporter = Callable[[str, str], None]
 SUFFIX_MAX = 40  # the service's limit for a job suffix

@@ -20,8 +20,8 @@ from ftops.errors import AzureFailureError, AzureRefusedError, NotAvailableError
 from ftops.jobs.launch import LaunchOutcome, LaunchRequest, StepReporter
 from ftops.jobs.ledger import Launch, Ledger
 from ftops.jobs.targets import Target
-from ftops.naming import marketplace_subscription_name
-from ftops.outputs import StackOutputs
+from ftops.stack.naming import marketplace_subscription_name
+from ftops.stack.outputs import StackOutputs
 
 # AzureML job states, in the words the rest of ftops uses for jobs.
 STATUS = {

@@ -8,7 +8,7 @@ from typing import Any
 from ftops.azure.errors import AzureNotFoundError
 from ftops.errors import UserError
 from ftops.jobs.ledger import Launch, Ledger
-from ftops.outputs import StackOutputs
+from ftops.stack.outputs import StackOutputs
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from ftops.catalog import Catalog, Method, Modality, Model, TrainingType, Where
 from ftops.errors import NotAvailableError
-from ftops.outputs import StackOutputs
+from ftops.stack.outputs import StackOutputs
 
 TargetKind = Literal["openai", "hub", "managed"]
 

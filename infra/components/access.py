@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pulumi
+from ftops_infra.components import assignment_name, child
 from pulumi_azure_native import authorization
 
-from ftops.roles import ROLES, Role, RoleScope
-from infra.components import assignment_name, child
+from ftops.stack.roles import ROLES, Role, RoleScope
 
 # What the identity that runs `ftops launch` / `ftops deploy` needs, by scope.
 DEPLOYER_ROLES = (
@@ -45,7 +45,7 @@ class AccessArgs:
 
 
 class Access(pulumi.ComponentResource):
-    """Every role assignment of the environment, with role ids from ftops.roles."""
+    """Every role assignment of the environment, with role ids from ftops.stack.roles."""
 
     def __init__(self, name: str, args: AccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ftops:azure:Access", name, None, opts)

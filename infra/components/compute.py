@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from ftops_infra.components import child
+from ftops_infra.components.quota import VmQuota, VmQuotaArgs
 from pulumi_azure_native import machinelearningservices
 
 from ftops.catalog import load_catalog
-from ftops.config import ManagedComputeSpec
-from ftops.naming import resource_name
-from infra.components import child
-from infra.components.quota import VmQuota, VmQuotaArgs
+from ftops.stack.naming import resource_name
+from ftops.stack.schema import ManagedComputeSpec
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,20 @@ from dataclasses import dataclass
 from typing import get_args
 
 import pulumi
+from ftops_infra.components import child
+from ftops_infra.components.access import DEPLOYER_ROLES, Access, AccessArgs, Grant
+from ftops_infra.components.compute import ManagedCompute, ManagedComputeArgs
+from ftops_infra.components.foundry import FoundryAccount, FoundryAccountArgs
+from ftops_infra.components.hub import Hub, HubArgs
+from ftops_infra.components.hub_project import HubProject, HubProjectArgs
+from ftops_infra.components.network import PrivateNetwork, PrivateNetworkArgs
 from pulumi_azure_native import authorization, resources
 
 from ftops.catalog import load_catalog
-from ftops.config import Environment, PrincipalType
 from ftops.errors import ConfigError, Problem
-from ftops.outputs import SCHEMA_VERSION
-from ftops.stack_summary import identity
-from infra.components import child
-from infra.components.access import DEPLOYER_ROLES, Access, AccessArgs, Grant
-from infra.components.compute import ManagedCompute, ManagedComputeArgs
-from infra.components.foundry import FoundryAccount, FoundryAccountArgs
-from infra.components.hub import Hub, HubArgs
-from infra.components.hub_project import HubProject, HubProjectArgs
-from infra.components.network import PrivateNetwork, PrivateNetworkArgs
+from ftops.stack.outputs import SCHEMA_VERSION
+from ftops.stack.schema import Environment, PrincipalType
+from ftops.stack.summary import identity
 
 PRINCIPAL_TYPES: tuple[str, ...] = get_args(PrincipalType)
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -185,7 +185,7 @@ class FineTuningEnvironment(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
     def _outputs(self, env: Environment, rg_name: pulumi.Input[str]) -> dict:
-        """Exactly the ftops.outputs.StackOutputs contract."""
+        """Exactly the ftops.stack.outputs.StackOutputs contract."""
         hub = None
         if self.hub is not None:
             hub = {

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from ftops_infra.components import child
+from ftops_infra.components.network import PrivateNetwork
 from pulumi_azure_native import cognitiveservices
 
 from ftops.catalog import load_catalog
-from ftops.config import RegionSpec
 from ftops.errors import UserError
-from ftops.naming import resource_name
-from infra.components import child
-from infra.components.network import PrivateNetwork
+from ftops.stack.naming import resource_name
+from ftops.stack.schema import RegionSpec
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class FoundryAccount(pulumi.ComponentResource):
         self.register_outputs({"account_id": self.account.id, "endpoint": self.endpoint})
 
     def outputs(self) -> dict:
-        """This region's part of the stack outputs (ftops.outputs.RegionOutput)."""
+        """This region's part of the stack outputs (ftops.stack.outputs.RegionOutput)."""
         return {
             "location": self.location,
             "account_name": self.account_name,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from ftops_infra.components import child
+from ftops_infra.components.foundry import FoundryAccount
+from ftops_infra.components.network import PrivateNetwork
 from pulumi_azure_native import applicationinsights, keyvault, machinelearningservices, operationalinsights, storage
 
-from ftops.naming import resource_name
-from infra.components import child
-from infra.components.foundry import FoundryAccount
-from infra.components.network import PrivateNetwork
+from ftops.stack.naming import resource_name
 
 ISOLATION_MODES = {
     "allow_internet_outbound": "AllowInternetOutbound",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from ftops_infra.components import child
 from pulumi_azure_native import machinelearningservices
 
 from ftops.catalog import load_catalog
-from ftops.config import HubProjectSpec
-from ftops.naming import marketplace_subscription_name, resource_name
-from infra.components import child
+from ftops.stack.naming import marketplace_subscription_name, resource_name
+from ftops.stack.schema import HubProjectSpec
 
 
 @dataclass(frozen=True)

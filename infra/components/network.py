@@ -6,10 +6,10 @@ import ipaddress
 from dataclasses import dataclass
 
 import pulumi
+from ftops_infra.components import child
 from pulumi_azure_native import network, privatedns
 
-from ftops.naming import resource_name
-from infra.components import child
+from ftops.stack.naming import resource_name
 
 # Private DNS zones per private-link group id (Azure's documented zone names).
 ZONES: dict[str, tuple[str, ...]] = {

@@ -18,8 +18,8 @@ from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateRes
 
 from ftops.azure.arm import ArmClient
 from ftops.azure.transport import parse_retry_after
+from ftops.capacity.vm_quota import TOTAL, family_quota, read_quota
 from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, UserError
-from ftops.quota import TOTAL, family_quota, read_quota
 
 ArmFactory = Callable[[str], ArmClient]
 POLL_SECONDS = 10.0  # between status reads when Azure sends no Retry-After

@@ -7,7 +7,6 @@ import pytest
 from ftops.azure.arm import ArmClient
 from ftops.azure.openai import OpenAIDataPlane
 from ftops.azure.transport import RetryPolicy
-from ftops.emulator.testing import emulator  # noqa: F401
 
 ENDPOINT = "https://acct1.openai.azure.com/"
 FAST = RetryPolicy(backoff_base=0.005, backoff_max=0.05, budget_seconds=10)
@@ -21,13 +20,13 @@ def jsonl():
 
 
 @pytest.fixture
-def plane(emulator):  # noqa: F811
+def plane(emulator):
     """Data-plane client for account acct1 on the emulator; never sleeps between polls."""
     with OpenAIDataPlane(ENDPOINT, policy=FAST, sleep=lambda s: None) as client:
         yield client
 
 
 @pytest.fixture
-def arm(emulator):  # noqa: F811
+def arm(emulator):
     with ArmClient("00000000-0000-0000-0000-000000000001", policy=FAST, sleep=lambda s: None) as client:
         yield client

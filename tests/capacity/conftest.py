@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from ftops.cli.app import run
-from ftops.emulator.testing import emulator  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ftops.config import load_stack_file, parse_environment
 from ftops.errors import ConfigError
+from ftops.stack.schema import load_stack_file, parse_environment
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = ["dev", "multi-region", "open-models", "managed-compute"]

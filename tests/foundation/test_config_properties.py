@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftops.config import parse_environment
 from ftops.errors import ConfigError
+from ftops.stack.schema import parse_environment
 
 scalars = st.one_of(
     st.none(),

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from ftops.cli.app import run
-from ftops.emulator.testing import emulator  # noqa: F401
 from ftops.errors import OutputsError
-from ftops.outputs import load_outputs, read_stack_outputs
+from ftops.stack.outputs import load_outputs, read_stack_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_OUTPUTS = json.loads((REPO / "examples" / "dev-outputs.json").read_text())
@@ -62,7 +61,7 @@ def test_missing_pulumi_and_missing_file(tmp_path: Path, monkeypatch: pytest.Mon
         load_outputs(None, tmp_path / "nope.json")
 
 
-def test_stack_flag_reads_outputs_through_pulumi(emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_stack_flag_reads_outputs_through_pulumi(emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--stack dev` end to end: the fake pulumi answers, and ftops lists the jobs on the stack's account."""
     (tmp_path / "out.json").write_text(json.dumps(DEV_OUTPUTS))
     monkeypatch.setenv("FTOPS_PULUMI", str(fake_pulumi(tmp_path, f"cat {tmp_path / 'out.json'}")))

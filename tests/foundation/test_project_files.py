@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from ftops.config_reference import render
+from ftops.stack.reference import render
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO.parent / "shared" / "specs"
@@ -26,7 +26,7 @@ def test_pulumi_yaml_obeys_pulumis_project_schema() -> None:
 
 def test_config_reference_is_in_sync_with_the_schema() -> None:
     committed = (REPO / "docs" / "config.md").read_text()
-    assert committed == render(), "run: python -m ftops.config_reference > docs/config.md"
+    assert committed == render(), "run: python -m ftops.stack.reference > docs/config.md"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ftops_infra.plan import Plan, run_program
 
-from ftops.config import Environment, load_stack_file, parse_environment
-from ftops.plan import Plan, run_program
+from ftops.stack.schema import Environment, load_stack_file, parse_environment
 
 EXAMPLE_STACKS = ["dev", "multi-region", "open-models", "managed-compute"]
 # Not an example stack: private networking across regions with a hub elsewhere, to cover the

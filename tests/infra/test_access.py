@@ -6,11 +6,11 @@ import re
 from collections import defaultdict
 
 import pytest
+from ftops_infra.components.access import DEPLOYER_ROLES, HUB_IDENTITY_ROLES
+from ftops_infra.plan import SUBSCRIPTION, Plan, run_program
 
 from ftops.errors import ConfigError
-from ftops.plan import SUBSCRIPTION, Plan, run_program
-from ftops.roles import ROLES
-from infra.components.access import DEPLOYER_ROLES, HUB_IDENTITY_ROLES
+from ftops.stack.roles import ROLES
 
 ROLE = "azure-native:authorization:RoleAssignment"
 DEPLOYER = "22222222-2222-2222-2222-222222222222"  # what conftest plans with

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pulumi
 import yaml
+from ftops_infra.plan import make_mocks
 
 from ftops.cli.app import run as cli_run
-from ftops.outputs import parse_outputs
-from ftops.plan import make_mocks
+from ftops.stack.outputs import parse_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 

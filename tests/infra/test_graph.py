@@ -6,10 +6,11 @@ import itertools
 import re
 from collections import Counter
 
-from ftops.config import parse_environment
-from ftops.naming import RULES
-from ftops.outputs import parse_outputs
-from ftops.plan import ARM_TYPES, Plan, PlannedResource, run_program
+from ftops_infra.plan import ARM_TYPES, Plan, PlannedResource, run_program
+
+from ftops.stack.naming import RULES
+from ftops.stack.outputs import parse_outputs
+from ftops.stack.schema import parse_environment
 
 ACCOUNT = "azure-native:cognitiveservices:Account"
 PROJECT = "azure-native:cognitiveservices:Project"
@@ -245,7 +246,7 @@ def test_long_environment_names_still_make_valid_distinct_names() -> None:
 
 
 def test_sixteen_regions_of_four_projects_evaluate() -> None:
-    from ftops.plan_scale import wide_environment
+    from plan_scale import wide_environment
 
     plan = run_program(wide_environment(16), deployer_principal_id="22222222-2222-2222-2222-222222222222")
     outputs = parse_outputs(plan.outputs, source="scale")

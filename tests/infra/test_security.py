@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ftops.outputs import parse_outputs
-from ftops.plan import TENANT, Plan, run_program
-from infra.components.network import ZONES, endpoint_subnet
+from ftops_infra.components.network import ZONES, endpoint_subnet
+from ftops_infra.plan import TENANT, Plan, run_program
+
+from ftops.stack.outputs import parse_outputs
 
 ACCOUNT = "azure-native:cognitiveservices:Account"
 WORKSPACE = "azure-native:machinelearningservices:Workspace"

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from ftops.plan import Plan
+from ftops_infra.plan import Plan
 
 SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
 COGNITIVE = "arm-cognitiveservices-2026-09-01.json"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ftops.emulator.testing import emulator  # noqa: F401
-from ftops.outputs import parse_outputs
+from ftops.stack.outputs import parse_outputs
 
 SUB = "00000000-0000-0000-0000-000000000001"
 RG = "rg-ftdev"

@@ -13,7 +13,7 @@ from ftops.catalog import load_catalog
 from ftops.errors import NotAvailableError
 from ftops.jobs.ledger import Launch, Ledger, launch_identity
 from ftops.jobs.targets import resolve_target
-from ftops.outputs import parse_outputs
+from ftops.stack.outputs import parse_outputs
 
 catalog = load_catalog()
 

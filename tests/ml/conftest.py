@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ftops.emulator.testing import emulator  # noqa: F401
-
 SUB = "00000000-0000-0000-0000-000000000001"
 RG = "rg-ftopen"
 GROUP = f"/subscriptions/{SUB}/resourceGroups/{RG}"

@@ -9,7 +9,7 @@ import pytest
 from ftops.azure.ml import AzureML
 from ftops.catalog import load_catalog
 from ftops.cli.app import run
-from ftops.naming import marketplace_subscription_name
+from ftops.stack.naming import marketplace_subscription_name
 
 catalog = load_catalog()
 OPEN = [m for m in catalog.models if {"serverless-hub", "serverless-marketplace"} & set(m.offers)]

@@ -15,7 +15,7 @@ from ftops.errors import AzureFailureError
 from ftops.jobs.launch import DatasetFacts, LaunchOutcome, LaunchRequest, plan_launch
 from ftops.jobs.launch_hub import HubLauncher, job_name
 from ftops.jobs.ledger import Ledger
-from ftops.outputs import read_outputs_file
+from ftops.stack.outputs import read_outputs_file
 
 catalog = load_catalog()
 FAST = RetryPolicy(backoff_base=0.001, backoff_max=0.01, budget_seconds=10)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from ftops_infra.plan import run_program
+
 from ftops.azure.ml import AzureML
 from ftops.catalog import load_catalog
 from ftops.cli.app import run
-from ftops.config import load_stack_file
-from ftops.naming import marketplace_subscription_name
-from ftops.plan import run_program
+from ftops.stack.naming import marketplace_subscription_name
+from ftops.stack.schema import load_stack_file
 
 SUBSCRIPTION = "azure-native:machinelearningservices:MarketplaceSubscription"
 

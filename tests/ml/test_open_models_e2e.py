@@ -8,7 +8,7 @@ from ftops.azure.arm import ArmClient
 from ftops.azure.ml import AzureML
 from ftops.catalog import load_catalog
 from ftops.cli.app import run as cli_run
-from ftops.naming import marketplace_subscription_name
+from ftops.stack.naming import marketplace_subscription_name
 
 PROJECT = "prj-open"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from ftops_infra.plan import run_program
 
+from ftops.capacity.vm_quota import TOTAL, FamilyQuota, Need, compare
 from ftops.catalog import load_catalog
 from ftops.cli.app import run as cli_run
-from ftops.config import load_stack_file, parse_environment
 from ftops.errors import ConfigError
-from ftops.outputs import parse_outputs
-from ftops.plan import run_program
-from ftops.quota import TOTAL, FamilyQuota, Need, compare
+from ftops.stack.outputs import parse_outputs
+from ftops.stack.schema import load_stack_file, parse_environment
 
 DYNAMIC = "pulumi-python:dynamic:Resource"
 COMPUTE = "azure-native:machinelearningservices:Compute"
@@ -71,7 +71,7 @@ def test_recommended_sizes_are_known_sizes_with_a_source():
 def test_managed_compute_sizes_are_checked(change: dict, path: str, fragment: str):
     import yaml
 
-    from ftops.config import stack_file
+    from ftops.stack.schema import stack_file
 
     data = yaml.safe_load(stack_file("managed-compute").read_text())["config"]["ftops:environment"]
     data["managed_compute"].update(change)

@@ -13,6 +13,7 @@ from pathlib import Path
 import dill
 import httpx
 import pytest
+from ftops_infra.components.quota import VmQuotaProvider, ensure_quota
 from pulumi.dynamic.dynamic import serialize_provider
 
 from ftops.azure.arm import ArmClient
@@ -20,7 +21,6 @@ from ftops.azure.auth import StaticTokenCredential
 from ftops.azure.settings import load_settings
 from ftops.azure.transport import RetryPolicy
 from ftops.errors import AzureFailureError, AzureRefusedError, UserError
-from infra.components.quota import VmQuotaProvider, ensure_quota
 
 SUB = "00000000-0000-0000-0000-000000000001"
 FAST = RetryPolicy(backoff_base=0.001, backoff_max=0.01, budget_seconds=10)
@@ -187,7 +187,7 @@ def test_a_request_that_never_ends_stops_at_the_deadline():
 def test_microsofts_usage_example_reads_subscription_families_and_the_regional_total():
     fake = FakeArm(["Succeeded"])
     with fake.client() as client:
-        from ftops.quota import TOTAL, read_quota
+        from ftops.capacity.vm_quota import TOTAL, read_quota
 
         quotas = read_quota(client, "eastus")
     # The workspace-level DSv2 entry and the cluster/low-priority totals are not families.

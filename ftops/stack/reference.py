@@ -1,6 +1,6 @@
 """Renders the config reference (docs/config.md) from the Environment schema, so it cannot drift.
 
-Run `python -m ftops.config_reference > docs/config.md` after changing ftops/config.py;
+Run `python -m ftops.stack.reference > docs/config.md` after changing ftops/stack/schema.py;
 a test fails while the committed file differs from what this prints.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from ftops.config import Environment
-from ftops.roles import ROLES
+from ftops.stack.roles import ROLES
+from ftops.stack.schema import Environment
 
 
 def _type_name(annotation: Any) -> str:
@@ -76,7 +76,7 @@ def render() -> str:
         "# Stack config reference",
         "",
         "Each stack file `stacks/Pulumi.<stack>.yaml` holds the environment under `config:` as `ftops:environment`.",
-        "This page is generated from `ftops/config.py` (`python -m ftops.config_reference > docs/config.md`).",
+        "This page is generated from `ftops/stack/schema.py` (`python -m ftops.stack.reference > docs/config.md`).",
         "",
         "| key | type | default | description |",
         "| --- | --- | --- | --- |",

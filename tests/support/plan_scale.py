@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ftops.config import Environment, parse_environment
+from ftops.stack.schema import Environment, parse_environment
 
 REGIONS = (
     "swedencentral", "eastus2", "northcentralus", "francecentral", "germanywestcentral", "italynorth",

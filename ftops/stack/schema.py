@@ -3,7 +3,7 @@
 A stack file (`stacks/Pulumi.<stack>.yaml`) holds it under the config key `ftops:environment`.
 The Pulumi program and the CLI both read a stack through `parse_environment`, so a typo fails
 the same way in `pulumi preview` and in `ftops check`, with the same message.
-Structural rules live here; rules that need the catalog live in `ftops.config_checks`.
+Structural rules live here; rules that need the catalog live in `ftops.stack.rules`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ftops.catalog import Method, Modality, TrainingType
 from ftops.errors import ConfigError, Problem
-from ftops.roles import ROLES
+from ftops.stack.roles import ROLES
 
 CONFIG_KEY = "ftops:environment"
 
@@ -27,7 +27,7 @@ DeploymentSku = Literal["Standard", "GlobalStandard", "DataZoneStandard", "Devel
 PrincipalType = Literal["User", "Group", "ServicePrincipal"]
 Compute = Literal["serverless", "managed"]
 
-# Short lowercase names: Azure resource names are derived from them by `ftops.naming`.
+# Short lowercase names: Azure resource names are derived from them by `ftops.stack.naming`.
 ShortName = Annotated[
     str,
     Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", description="lowercase letters, digits and '-', 2-32 chars"),
@@ -288,7 +288,7 @@ def parse_environment(data: Any, *, source: str = CONFIG_KEY, check_catalog: boo
             problems=problems,
         ) from None
     if check_catalog:
-        from ftops.config_checks import check_against_catalog
+        from ftops.stack.rules import check_against_catalog
 
         problems = check_against_catalog(environment)
         if problems:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftops.config import Environment
+from ftops.stack.schema import Environment
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-1111-1111-1111-111111111111"
@@ -171,9 +171,8 @@ def run_program(
     Bad deployer settings raise ConfigError before anything runs, as they would in `pulumi preview`.
     """
     import pulumi
+    from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
     from pulumi.runtime import settings
-
-    from infra.components.environment import EnvironmentArgs, FineTuningEnvironment
 
     args = EnvironmentArgs(environment, protect, deployer_principal_id, deployer_principal_type)
 
@@ -281,7 +280,7 @@ def tree(plan: Plan) -> list[dict[str, Any]]:
 
 def key_properties(resource: PlannedResource) -> dict[str, Any]:
     """What a reviewer checks first: Azure name, region, kind/SKU, model, network exposure, role and scope."""
-    from ftops.roles import ROLES
+    from ftops.stack.roles import ROLES
 
     inputs, props = resource.inputs, resource.props
     role_id = (inputs.get("roleDefinitionId") or "").rsplit("/", 1)[-1]

@@ -108,7 +108,7 @@ def parse_outputs(data: Any, *, source: str) -> StackOutputs:
     try:
         return StackOutputs.model_validate(data)
     except ValidationError as exc:
-        from ftops.config import format_path
+        from ftops.stack.schema import format_path
 
         problems = [Problem(format_path(tuple(e["loc"])), e["msg"]) for e in exc.errors(include_url=False)]
         raise OutputsError(
@@ -146,7 +146,7 @@ def pulumi_executable() -> str:
 
 def read_stack_outputs(stack: str, *, cwd: Path | None = None) -> StackOutputs:
     """Outputs of a deployed stack, through `pulumi stack output --json --show-secrets`."""
-    from ftops.config import project_dir
+    from ftops.stack.schema import project_dir
 
     command = [pulumi_executable(), "stack", "output", "--json", "--show-secrets", "--stack", stack]
     try:

@@ -10,8 +10,8 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 from ftops.catalog import METHOD_NAMES, Catalog, Model, load_catalog
-from ftops.config import Environment, FineTuneSpec
 from ftops.errors import Problem, UserError
+from ftops.stack.schema import Environment, FineTuneSpec
 
 
 def check_against_catalog(env: Environment, catalog: Catalog | None = None) -> list[Problem]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from ftops.azure.arm import ArmClient
 from ftops.catalog import load_catalog
-from ftops.config import Environment
 from ftops.errors import FtopsError
+from ftops.stack.schema import Environment
 
 # The usage `type` of the regional total of dedicated cluster vCPUs (Microsoft's Usage_list example).
 TOTAL_TYPE = "dedicatedCores/usages"

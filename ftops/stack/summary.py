@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ftops.catalog import Catalog, load_catalog
-from ftops.config import Environment, FineTuneSpec
-from ftops.naming import resource_name
+from ftops.stack.naming import resource_name
+from ftops.stack.schema import Environment, FineTuneSpec
 
 
 def identity(env: Environment) -> tuple[str, ...]:

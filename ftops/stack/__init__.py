@@ -1,0 +1,1 @@
+"""What a stack is, offline: its schema and rules, its outputs contract, names, roles and summary."""

@@ -1,1 +1,0 @@
-from ftops.emulator.testing import emulator  # noqa: F401
