@@ -24,7 +24,7 @@ ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
 
-# One api-version per API; each is the `info.version` of a spec file in ../shared/specs
+# One api-version per API; each is the `info.version` of a spec file carried in ftops/emulator/spec_files
 # (tests/azure/test_api_versions.py proves it).
 OPENAI_API_VERSION = "2025-04-01-preview"  # the newest authoring spec with `method`, pause and resume
 COGNITIVE_API_VERSION = "2026-09-01"  # Microsoft.CognitiveServices: location models, usages, deployments

@@ -1,7 +1,7 @@
 """Check requests and responses against the official Azure REST specs (Swagger 2.0 / OpenAPI 3.0).
 
-The spec files are the ones in ``../shared/specs`` (or ``$FTOPS_SPECS_DIR``). Each file's schemas are
-turned into JSON Schema once and checked with `jsonschema`, following the spec's own rules:
+The spec files are the copies in ``spec_files/`` (its README gives their provenance), or ``$FTOPS_SPECS_DIR``.
+Each file's schemas are turned into JSON Schema once and checked with `jsonschema`, following the spec's own rules:
 - enums marked ``x-ms-enum.modelAsString`` are open (clients must accept new values), so not enforced;
 - ``x-nullable`` / ``nullable`` allow null;
 - ``$ref``s to files that are not saved here (ARM ``common-types``) are not checked; ARM error bodies are
@@ -46,11 +46,14 @@ class SpecsNotFound(RuntimeError):
     pass
 
 
+CARRIED_SPECS = Path(__file__).resolve().parent / "spec_files"
+
+
 def specs_dir() -> Path:
-    """Where the spec files are: $FTOPS_SPECS_DIR, else the project's ../shared/specs."""
+    """Where the spec files are: $FTOPS_SPECS_DIR, else the copies this package carries (spec_files/)."""
     if env := os.environ.get(SPECS_ENV):
         return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+    return CARRIED_SPECS
 
 
 @dataclass

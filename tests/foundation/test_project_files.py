@@ -11,12 +11,12 @@ import yaml
 from ftops.stack.reference import render
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = REPO.parent / "shared" / "specs"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def test_pulumi_yaml_obeys_pulumis_project_schema() -> None:
     project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
-    schema = json.loads((SPECS / "pulumi" / "project.schema.json").read_text())
+    schema = json.loads((FIXTURES / "pulumi" / "project.schema.json").read_text())
     jsonschema.validate(project, schema)
     assert project["main"] == "infra/" and project["stackConfigDir"] == "stacks"
     assert project["runtime"]["name"] == "python"

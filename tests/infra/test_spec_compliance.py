@@ -9,13 +9,14 @@ JSON types right, discriminated types resolved by their discriminator value.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ftops_infra.plan import Plan
 
-SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+from ftops.emulator.specs import CARRIED_SPECS
+
+SPECS = CARRIED_SPECS
 COGNITIVE = "arm-cognitiveservices-2026-09-01.json"
 WORKSPACES = "arm-machinelearningservices-2025-12-01-workspaceRP.json"
 # Pulumi type -> (spec file, body definition, inputs that are URL parts, not body)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import dill
 import httpx
@@ -20,12 +19,13 @@ from ftops.azure.arm import ArmClient
 from ftops.azure.auth import StaticTokenCredential
 from ftops.azure.settings import load_settings
 from ftops.azure.transport import RetryPolicy
+from ftops.emulator.specs import CARRIED_SPECS
 from ftops.errors import AzureFailureError, AzureRefusedError, UserError
 
 SUB = "00000000-0000-0000-0000-000000000001"
 FAST = RetryPolicy(backoff_base=0.001, backoff_max=0.01, budget_seconds=10)
 A100 = "standardNCADSA100v4Family"
-USAGE_EXAMPLE = Path("/work/shared/specs/examples/arm-machinelearningservices-2024-10-01/Usage_list.abridged.json")
+USAGE_EXAMPLE = CARRIED_SPECS / "examples" / "arm-machinelearningservices-2024-10-01" / "Usage_list.abridged.json"
 
 
 def arm() -> ArmClient:
