@@ -1,7 +1,8 @@
 """Azure Resource Manager calls ftops needs: location models (fine-tune capability), usages,
 Microsoft.Quota, and AI Services account deployments with long-running-operation polling.
 
-Lists are iterators over `nextLink`; long-running calls return a `Poller`.
+Lists are iterators over `nextLink`; long-running calls return an `LroPoller` (ftops.azure.poll);
+usages and deployments come back as typed models (ftops.azure.models).
 
     arm = ArmClient(subscription_id)
     offers = arm.fine_tunable_models("swedencentral")
@@ -20,6 +21,7 @@ import httpx
 
 from ftops.azure.auth import TokenCredential, arm_auth
 from ftops.azure.errors import AzureNotFoundError
+from ftops.azure.models import Deployment, QuotaLimit, Usage, parse, parse_list
 from ftops.azure.names import (
     ACCOUNT,
     DEPLOYMENT,
@@ -30,6 +32,7 @@ from ftops.azure.names import (
     SUBSCRIPTION_ID,
     segment,
 )
+from ftops.azure.poll import LroPoller
 from ftops.azure.settings import (
     COGNITIVE_API_VERSION,
     ML_API_VERSION,
@@ -37,13 +40,10 @@ from ftops.azure.settings import (
     AzureSettings,
     load_settings,
 )
-from ftops.azure.transport import ClientBase, RetryPolicy, Transport, parse_retry_after
-from ftops.errors import AzureFailureError, AzureRefusedError
+from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
 CS_PROVIDER = "Microsoft.CognitiveServices"
 ML_PROVIDER = "Microsoft.MachineLearningServices"
-TERMINAL_OK = {"succeeded"}
-TERMINAL_BAD = {"failed", "canceled", "cancelled"}
 
 
 @dataclass(frozen=True)
@@ -79,78 +79,8 @@ def fine_tune_offers(models: list[dict]) -> list[FineTuneOffer]:
     return offers
 
 
-class Poller:
-    """Follows an ARM long-running operation (`Azure-AsyncOperation` or `Location`) to its end."""
-
-    def __init__(
-        self,
-        transport: Transport,
-        response: httpx.Response,
-        *,
-        final_url: str | None,
-        sleep: Callable[[float], None],
-        what: str,
-    ) -> None:
-        self._transport = transport
-        self._sleep = sleep
-        self._what = what
-        self._final_url = final_url
-        self._monitor = response.headers.get("azure-asyncoperation") or response.headers.get("location")
-        self._delay = parse_retry_after(response.headers)
-        self._result: Any = response.json() if response.content else None
-        self._status = "InProgress" if self._monitor and response.status_code in (201, 202) else "Succeeded"
-
-    def status(self) -> str:
-        return self._status
-
-    @property
-    def monitor_url(self) -> str | None:
-        """The operation's monitor URL (its last path segment is e.g. a quota request id)."""
-        return self._monitor
-
-    def done(self) -> bool:
-        return self._status.lower() in TERMINAL_OK | TERMINAL_BAD
-
-    def poll(self) -> str:
-        """One status check; returns the status."""
-        if self.done() or not self._monitor:
-            return self._status
-        response = self._transport.request("GET", self._monitor)
-        self._delay = parse_retry_after(response.headers)
-        body = response.json() if response.content else {}
-        status = body.get("status") or (body.get("properties") or {}).get("provisioningState")
-        if status is None:
-            status = "Succeeded" if response.status_code == 200 else "InProgress"
-        self._status = str(status)
-        if self._status.lower() in TERMINAL_BAD:
-            error = body.get("error") or (body.get("properties") or {}).get("error") or {}
-            message = error.get("message") or (body.get("properties") or {}).get("message") or "no reason given"
-            raise AzureRefusedError(
-                f"{self._what} ended {self._status}: {message}", code=error.get("code"), hint=_lro_hint(error)
-            )
-        if self.done():
-            self._result = self._transport.json("GET", self._final_url) if self._final_url else body
-        return self._status
-
-    def result(self, *, timeout: float = 1800.0, poll_seconds: float = 5.0) -> Any:
-        """Wait until done and return the final resource."""
-        deadline = time.monotonic() + timeout
-        while not self.done():
-            self.poll()
-            if self.done():
-                break
-            wait = min(self._delay if self._delay is not None else poll_seconds, 60.0)
-            if time.monotonic() + wait > deadline:
-                raise AzureFailureError(f"{self._what} still {self._status} after {timeout:.0f}s")
-            self._sleep(wait)
-        return self._result
-
-
-def _lro_hint(error: dict) -> str | None:
-    code = str(error.get("code") or "").lower()
-    if "escalat" in code or "quota" in code:
-        return "open a support request for this quota in the Azure portal (Help + support > quota)"
-    return None
+# The ARM long-running-operation poller lives in ftops.azure.poll; the old name stays for callers.
+Poller = LroPoller
 
 
 class ArmClient(ClientBase):
@@ -175,6 +105,7 @@ class ArmClient(ClientBase):
             http_client=http_client,
             policy=policy or RetryPolicy(),
             sleep=sleep,
+            insecure_origin=settings.emulator,
         )
         self.deployments = Deployments(self)
         self.quota = Quota(self)
@@ -193,16 +124,18 @@ class ArmClient(ClientBase):
         """The models `location` can fine-tune, by the fine-tune capability."""
         return fine_tune_offers(list(self.location_models(location)))
 
-    def cognitive_usages(self, location: str) -> list[dict]:
+    def cognitive_usages(self, location: str) -> list[Usage]:
         """Cognitive Services usages (e.g. tokens-per-minute quota per model and SKU) in a location."""
         path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{segment(location, LOCATION)}/usages"
-        return list(self.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}))
+        items = list(self.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}))
+        return parse_list(Usage, items, what=f"usages of {location}")
 
     # ---- Microsoft.MachineLearningServices ----
-    def ml_usages(self, location: str) -> list[dict]:
+    def ml_usages(self, location: str) -> list[Usage]:
         """Machine Learning compute usage and limit per VM family (vCPUs) in a location."""
         path = f"{self.sub}/providers/{ML_PROVIDER}/locations/{segment(location, LOCATION)}/usages"
-        return list(self.transport.paged(path, params={"api-version": ML_API_VERSION}))
+        items = list(self.transport.paged(path, params={"api-version": ML_API_VERSION}))
+        return parse_list(Usage, items, what=f"ML usages of {location}")
 
 
 class Deployments:
@@ -216,18 +149,20 @@ class Deployments:
         base = f"{self._arm.sub}/resourceGroups/{group}/providers/{CS_PROVIDER}/accounts/{account}/deployments"
         return f"{base}/{segment(name, DEPLOYMENT)}" if name is not None else base
 
-    def get(self, resource_group: str, account: str, name: str) -> dict | None:
+    def get(self, resource_group: str, account: str, name: str) -> Deployment | None:
         """The deployment, or None if it does not exist."""
         try:
-            return self._arm.transport.json(
+            found = self._arm.transport.json(
                 "GET", self._path(resource_group, account, name), params={"api-version": COGNITIVE_API_VERSION}
             )
         except AzureNotFoundError:
             return None
+        return parse(Deployment, found, what=f"deployment {name}")
 
-    def list(self, resource_group: str, account: str) -> list[dict]:
+    def list(self, resource_group: str, account: str) -> list[Deployment]:
         path = self._path(resource_group, account)
-        return list(self._arm.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}))
+        items = list(self._arm.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}))
+        return parse_list(Deployment, items, what=f"deployments of {account}")
 
     def begin_create(
         self,
@@ -241,7 +176,7 @@ class Deployments:
         sku: str = "Standard",
         capacity: int = 1,
         source: str | None = None,
-    ) -> Poller:
+    ) -> LroPoller:
         """PUT the deployment; the poller ends when it serves (provisioningState Succeeded)."""
         path = self._path(resource_group, account, name)
         model_body: dict[str, Any] = {"format": model_format, "name": model, "version": version}
@@ -251,14 +186,16 @@ class Deployments:
         params = {"api-version": COGNITIVE_API_VERSION}
         response = self._arm.transport.request("PUT", path, params=params, json=body)
         final = self._arm.transport.url(path) + f"?api-version={COGNITIVE_API_VERSION}"
-        return Poller(self._arm.transport, response, final_url=final, sleep=self._arm.sleep, what=f"deployment {name}")
+        return LroPoller(
+            self._arm.transport, response, final_url=final, sleep=self._arm.sleep, what=f"deployment {name}"
+        )
 
     def delete(self, resource_group: str, account: str, name: str) -> bool:
         """Delete; True if something was deleted."""
         path = self._path(resource_group, account, name)
         response = self._arm.transport.request("DELETE", path, params={"api-version": COGNITIVE_API_VERSION})
         if response.status_code == 202:
-            Poller(self._arm.transport, response, final_url=None, sleep=self._arm.sleep, what=f"delete {name}").result()
+            LroPoller(self._arm.transport, response, sleep=self._arm.sleep, what=f"delete {name}").result()
         return response.status_code != 204
 
 
@@ -277,9 +214,10 @@ class Quota:
         return self._arm.transport.json("GET", path, params={"api-version": QUOTA_API_VERSION})
 
     def limit(self, location: str, resource_name: str) -> int:
-        return int(((self.get(location, resource_name).get("properties") or {}).get("limit") or {}).get("value", 0))
+        found = parse(QuotaLimit, self.get(location, resource_name), what=f"quota {resource_name}")
+        return found.value
 
-    def begin_request(self, location: str, resource_name: str, limit: int) -> Poller:
+    def begin_request(self, location: str, resource_name: str, limit: int) -> LroPoller:
         """Ask for a new limit; the poller ends Succeeded, or raises if Azure needs a support request."""
         path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotas/{segment(resource_name, QUOTA_RESOURCE)}"
         # resourceType "dedicated": VM family vCPUs, as Microsoft.Quota lists ML families (not "lowPriority")
@@ -291,9 +229,7 @@ class Quota:
             }
         }
         response = self._arm.transport.request("PUT", path, params={"api-version": QUOTA_API_VERSION}, json=body)
-        return Poller(
-            self._arm.transport, response, final_url=None, sleep=self._arm.sleep, what=f"quota request {resource_name}"
-        )
+        return LroPoller(self._arm.transport, response, sleep=self._arm.sleep, what=f"quota request {resource_name}")
 
     def request_status(self, location: str, request_id: str) -> dict:
         path = f"/{self.scope(location)}/providers/Microsoft.Quota/quotaRequests/{segment(request_id, SERVICE_ID)}"

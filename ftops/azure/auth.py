@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from ftops.azure.sanitize import register_secret
 from ftops.azure.settings import OPENAI_KEY_ENV, TOKEN_ENV, AzureSettings
 from ftops.errors import AzureRefusedError
 
@@ -75,6 +76,7 @@ class BearerAuth(httpx.Auth):
         with self._lock:
             if self._token is None or self._token.expires_on - 300 < time.time():
                 self._token = _fetch_token(self._credential, self._scope)
+                register_secret(self._token.token)  # scrubbed verbatim from anything printed later
             return self._token.token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -90,6 +92,7 @@ class ApiKeyAuth(httpx.Auth):
 
     def __init__(self, key: str) -> None:
         self._key = key
+        register_secret(key)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["api-key"] = self._key

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from ftops.azure.sanitize import clean_text
 from ftops.errors import AzureFailureError, AzureRefusedError
 
 REQUEST_ID_HEADERS = ("x-ms-request-id", "apim-request-id", "x-request-id", "x-ms-correlation-request-id")
@@ -55,14 +56,15 @@ def redact_url(url: str | httpx.URL) -> str:
 
 
 def request_id(headers: httpx.Headers) -> str | None:
-    return next((headers[h] for h in REQUEST_ID_HEADERS if headers.get(h)), None)
+    found = next((headers[h] for h in REQUEST_ID_HEADERS if headers.get(h)), None)
+    return clean_text(found, 100) if found else None
 
 
 def error_envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     """(code, message) from either envelope, or (None, None) if the body is not one."""
     try:
         body = json.loads(response.content or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, None
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
@@ -103,7 +105,9 @@ def error_from_response(response: httpx.Response, *, what: str) -> AzureRefusedE
     """The typed error for a non-success response to `what` (e.g. 'POST /openai/files')."""
     status = response.status_code
     code, message = error_envelope(response)
-    text = message or response.reason_phrase or "no message"
+    # Whatever the server wrote is bounded, one line, without control characters or token-shaped strings.
+    code = clean_text(code, 100) if code else None
+    text = clean_text(message or response.reason_phrase or "no message")
     full = f"{what} failed: {status} {code + ': ' if code else ''}{text}"
     rid = request_id(response.headers)
     if rid:

@@ -62,6 +62,7 @@ class AzureML(ClientBase):
             http_client=http_client,
             policy=self.policy,
             sleep=sleep,
+            insecure_origin=self.settings.emulator,
         )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -91,7 +92,11 @@ class AzureML(ClientBase):
         endpoint = self.settings.data_plane_endpoint(f"https://{check(account, STORAGE_ACCOUNT)}.blob.core.windows.net")
         credential = self.credential or default_credential(self.settings)
         blob = Transport(
-            base_url=endpoint, auth=BearerAuth(credential, STORAGE_SCOPE), policy=self.policy, sleep=self.sleep
+            base_url=endpoint,
+            auth=BearerAuth(credential, STORAGE_SCOPE),
+            policy=self.policy,
+            sleep=self.sleep,
+            insecure_origin=self.settings.emulator,
         )
         url = f"/{segment(container, BLOB_CONTAINER)}/{quote(path)}"
         headers = {"x-ms-version": BLOB_API_VERSION, "Content-Type": "application/octet-stream"}

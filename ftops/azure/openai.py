@@ -60,6 +60,7 @@ class OpenAIDataPlane(ClientBase):
             http_client=http_client,
             policy=policy or RetryPolicy(),
             sleep=sleep,
+            insecure_origin=settings.emulator,
         )
         self.sleep = sleep
         self.files = Files(self)

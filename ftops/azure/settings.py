@@ -68,6 +68,14 @@ def load_settings(environ: dict[str, str] | None = None) -> AzureSettings:
                 f"{EMULATOR_ENV}={emulator!r} is not a URL",
                 hint=f"set {EMULATOR_ENV}=http://127.0.0.1:PORT (see `ftops emulator serve`), or unset it",
             )
+        from ftops.azure.transport import is_loopback
+
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            # The emulator is the one place credentials go over plain http, and only on this machine.
+            raise UsageError(
+                f"{EMULATOR_ENV} names {parts.hostname} over http; credentials go over http only to loopback",
+                hint=f"set {EMULATOR_ENV}=http://127.0.0.1:PORT, or use an https URL",
+            )
     return AzureSettings(emulator=emulator)
 
 
