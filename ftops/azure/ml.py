@@ -17,17 +17,18 @@ from urllib.parse import quote
 
 import httpx
 
-from ftops.azure.arm import Poller
 from ftops.azure.auth import BearerAuth, TokenCredential, arm_auth, default_credential
 from ftops.azure.errors import AzureNotFoundError
+from ftops.azure.models import MlJob, parse
 from ftops.azure.names import BLOB_CONTAINER, ML_RESOURCE, STORAGE_ACCOUNT, arm_id, check, segment
+from ftops.azure.poll import LroPoller
 from ftops.azure.settings import ML_API_VERSION, AzureSettings, load_settings
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
 BLOCK_BYTES = 8 * 1024 * 1024  # one Put Block; a training file of 1 GB is 128 of them
-JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
+JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})  # models.outcome_of names them
 
 
 def _ws(workspace_id: str) -> str:
@@ -129,18 +130,21 @@ class AzureML(ClientBase):
         return self._call("PUT", f"{_ws(workspace_id)}/data/{_n(name)}/versions/{_n(version)}", json=body)
 
     # ---- jobs
-    def put_job(self, workspace_id: str, name: str, properties: dict) -> dict:
+    def put_job(self, workspace_id: str, name: str, properties: dict) -> MlJob:
         """Create the job `name` (or get it back unchanged if it exists: the name makes this idempotent)."""
-        return self._call("PUT", f"{_ws(workspace_id)}/jobs/{_n(name)}", json={"properties": properties})
+        found = self._call("PUT", f"{_ws(workspace_id)}/jobs/{_n(name)}", json={"properties": properties})
+        return parse(MlJob, found, what=f"job {name}")
 
-    def job(self, workspace_id: str, name: str) -> dict | None:
+    def job(self, workspace_id: str, name: str) -> MlJob | None:
         """The job `name`, or None when the workspace has none by that name."""
-        return self._get_or_none(f"{_ws(workspace_id)}/jobs/{_n(name)}")
+        found = self._get_or_none(f"{_ws(workspace_id)}/jobs/{_n(name)}")
+        return None if found is None else parse(MlJob, found, what=f"job {name}")
 
-    def jobs(self, workspace_id: str, page_size: int = 100) -> Iterator[dict]:
+    def jobs(self, workspace_id: str, page_size: int = 100) -> Iterator[MlJob]:
         """Every job in the workspace, newest first, across pages."""
         params = {"api-version": ML_API_VERSION, "$top": page_size}
-        return self.transport.paged(f"{_ws(workspace_id)}/jobs", params=params)
+        for item in self.transport.paged(f"{_ws(workspace_id)}/jobs", params=params):
+            yield parse(MlJob, item, what=f"jobs of {workspace_id.rsplit('/', 1)[-1]}")
 
     def cancel_job(self, workspace_id: str, name: str) -> None:
         path = f"{_ws(workspace_id)}/jobs/{_n(name)}/cancel"
@@ -151,7 +155,7 @@ class AzureML(ClientBase):
         """The project's marketplace subscription `name` (see `naming.marketplace_subscription_name`), or None."""
         return self._get_or_none(f"{_ws(workspace_id)}/marketplaceSubscriptions/{_n(name)}")
 
-    def begin_marketplace_subscription(self, workspace_id: str, name: str, model_id: str) -> Poller:
+    def begin_marketplace_subscription(self, workspace_id: str, name: str, model_id: str) -> LroPoller:
         """Subscribe the project to a third-party model's marketplace offer (what the stack's `pulumi up` does)."""
         path = f"{_ws(workspace_id)}/marketplaceSubscriptions/{_n(name)}"
         return self._begin_put(path, {"properties": {"modelId": model_id}}, f"marketplace subscription {name}")
@@ -159,7 +163,7 @@ class AzureML(ClientBase):
     def serverless_endpoint(self, workspace_id: str, name: str) -> dict | None:
         return self._get_or_none(f"{_ws(workspace_id)}/serverlessEndpoints/{_n(name)}")
 
-    def begin_serverless_endpoint(self, workspace_id: str, name: str, location: str, model_id: str) -> Poller:
+    def begin_serverless_endpoint(self, workspace_id: str, name: str, location: str, model_id: str) -> LroPoller:
         """Deploy a (fine-tuned) model as a serverless endpoint; the poller ends when it serves."""
         path = f"{_ws(workspace_id)}/serverlessEndpoints/{_n(name)}"
         body = {
@@ -169,22 +173,22 @@ class AzureML(ClientBase):
         }
         return self._begin_put(path, body, f"serverless endpoint {name}")
 
-    def _begin_put(self, path: str, body: dict, what: str) -> Poller:
+    def _begin_put(self, path: str, body: dict, what: str) -> LroPoller:
         response = self.transport.request("PUT", path, params={"api-version": ML_API_VERSION}, json=body)
         final = self.transport.url(path) + f"?api-version={ML_API_VERSION}"
-        return Poller(self.transport, response, final_url=final, sleep=self.sleep, what=what)
+        return LroPoller(self.transport, response, final_url=final, sleep=self.sleep, what=what)
 
     def online_endpoint(self, workspace_id: str, name: str) -> dict | None:
         return self._get_or_none(f"{_ws(workspace_id)}/onlineEndpoints/{_n(name)}")
 
-    def begin_online_endpoint(self, workspace_id: str, name: str, location: str) -> Poller:
+    def begin_online_endpoint(self, workspace_id: str, name: str, location: str) -> LroPoller:
         """A managed online endpoint (Entra ID auth) to host a managed-compute fine-tune."""
         body = {"location": location, "identity": {"type": "SystemAssigned"}, "properties": {"authMode": "AADToken"}}
         return self._begin_put(f"{_ws(workspace_id)}/onlineEndpoints/{_n(name)}", body, f"online endpoint {name}")
 
     def begin_online_deployment(
         self, workspace_id: str, endpoint: str, name: str, location: str, model_id: str, instance_type: str
-    ) -> Poller:
+    ) -> LroPoller:
         """One deployment of the model on dedicated VMs of `instance_type` behind the endpoint."""
         body = {
             "location": location,

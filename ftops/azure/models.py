@@ -161,6 +161,17 @@ class FileObject(WireModel):
     error: ErrorDetail | None = None
 
 
+class FileList(WireModel):
+    data: list[FileObject] | None = None
+
+
+class Page(WireModel):
+    """One page of a data-plane list (`data`, `has_more`); items are checked one by one as they are read."""
+
+    data: list[dict[str, Any]] | None = None
+    has_more: bool | None = None
+
+
 class JobStatus(ExtensibleEnum):
     CREATED = "created"
     PENDING = "pending"

@@ -1,12 +1,12 @@
 """Azure OpenAI data plane: files and fine-tuning jobs (api-version `OPENAI_API_VERSION`).
 
-Results are the service's JSON objects as dicts (`id`, `status`, ...), exactly as Azure sends them;
-fields the service leaves out or sends as null are read with `.get`.
+Results are typed wire models (ftops.azure.models: `FileObject`, `FineTuningJob`, `JobEvent`,
+`JobCheckpoint`) holding the service's JSON as sent (`.wire()`); waits are `ftops.azure.poll.wait_until`.
 
     plane = OpenAIDataPlane("https://myacct.openai.azure.com/")
     training = plane.files.upload(Path("train.jsonl"))
-    plane.files.wait_processed(training["id"])
-    job = plane.fine_tuning.jobs.create("gpt-4.1-mini-2025-04-14", training["id"], method="dpo")
+    plane.files.wait_processed(training.id)
+    job = plane.fine_tuning.jobs.create("gpt-4.1-mini-2025-04-14", training.id, method="dpo")
 """
 
 from __future__ import annotations
@@ -14,18 +14,34 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ftops.azure.auth import TokenCredential, data_plane_auth
+from ftops.azure.models import (
+    FileList,
+    FileObject,
+    FineTuningJob,
+    JobCheckpoint,
+    JobEvent,
+    Outcome,
+    Page,
+    WireModel,
+    outcome_of,
+    parse,
+)
 from ftops.azure.names import SERVICE_ID, segment
+from ftops.azure.poll import wait_until
+from ftops.azure.sanitize import clean_text
 from ftops.azure.settings import OPENAI_API_VERSION, AzureSettings, load_settings
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 from ftops.errors import AzureFailureError, DataError, UsageError
 
+# Terminal statuses, for callers that still compare strings; the vocabulary itself is models.outcome_of.
 FILE_DONE = frozenset({"processed", "error", "deleted"})
 JOB_DONE = frozenset({"succeeded", "failed", "cancelled"})
+M = TypeVar("M", bound=WireModel)
 METHOD_TYPES = {"sft": "supervised", "supervised": "supervised", "dpo": "dpo", "rft": "reinforcement"}
 METHOD_TYPES["reinforcement"] = "reinforcement"
 # Azure's names for the training types ftops' catalog uses (preview `trainingType` field).
@@ -70,6 +86,10 @@ class OpenAIDataPlane(ClientBase):
         params = {"api-version": OPENAI_API_VERSION, **(kwargs.pop("params", None) or {})}
         return self.transport.json(method, path, params=params, **kwargs)
 
+    def typed(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """`call`, with the reply checked and returned as `model` (a wrong shape is exit 4, not a traceback)."""
+        return parse(model, self.call(method, path, **kwargs), what=f"{method} {path.split('?')[0]}")
+
 
 class Files:
     """`/openai/files`: training and validation files."""
@@ -77,7 +97,7 @@ class Files:
     def __init__(self, plane: OpenAIDataPlane) -> None:
         self._plane = plane
 
-    def upload(self, file: Path | bytes, *, filename: str | None = None, purpose: str = "fine-tune") -> dict:
+    def upload(self, file: Path | bytes, *, filename: str | None = None, purpose: str = "fine-tune") -> FileObject:
         """Upload a JSONL file for fine-tuning. Not retried after sending (see AzureMaybeAppliedError)."""
         if isinstance(file, Path):
             filename = filename or file.name
@@ -87,19 +107,19 @@ class Files:
         if not filename:
             raise UsageError("a filename is needed to upload bytes", hint="pass filename='train.jsonl'")
         files = {"file": (filename, content, "application/octet-stream")}
-        return self._plane.call("POST", "/files", files=files, data={"purpose": purpose}, idempotent=False)
+        return self._plane.typed(FileObject, "POST", "/files", files=files, data={"purpose": purpose}, idempotent=False)
 
-    def import_url(self, content_url: str, *, filename: str, purpose: str = "fine-tune") -> dict:
+    def import_url(self, content_url: str, *, filename: str, purpose: str = "fine-tune") -> FileObject:
         """Import a file from a URL (e.g. a blob SAS URL); the URL is never logged."""
         body = {"purpose": purpose, "content_url": content_url, "filename": filename}
-        return self._plane.call("POST", "/files/import", json=body, idempotent=False)
+        return self._plane.typed(FileObject, "POST", "/files/import", json=body, idempotent=False)
 
-    def get(self, file_id: str) -> dict:
-        return self._plane.call("GET", f"/files/{segment(file_id, SERVICE_ID)}")
+    def get(self, file_id: str) -> FileObject:
+        return self._plane.typed(FileObject, "GET", f"/files/{segment(file_id, SERVICE_ID)}")
 
-    def list(self, *, purpose: str | None = None) -> list[dict]:
+    def list(self, *, purpose: str | None = None) -> list[FileObject]:
         params = {"purpose": purpose} if purpose else None
-        return (self._plane.call("GET", "/files", params=params) or {}).get("data") or []
+        return self._plane.typed(FileList, "GET", "/files", params=params).data or []
 
     def delete(self, file_id: str) -> dict:
         return self._plane.call("DELETE", f"/files/{segment(file_id, SERVICE_ID)}")
@@ -115,28 +135,28 @@ class Files:
         *,
         timeout: float = 1800.0,
         poll_seconds: float = 2.0,
-        on_status: Callable[[dict], None] | None = None,
-    ) -> dict:
+        on_status: Callable[[FileObject], None] | None = None,
+    ) -> FileObject:
         """Poll until the file is processed; a file Azure rejects raises DataError with its reason."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.get(file_id)
-            if on_status:
-                on_status(found)
-            status = found.get("status")
-            if status == "processed":
-                return found
-            if status in ("error", "deleted"):
-                reason = found.get("status_details") or (found.get("error") or {}).get("message") or "no reason given"
-                raise DataError(
-                    f"Azure rejected file {found.get('filename') or file_id} ({file_id}): {reason}",
-                    hint="check it with `ftops data validate FILE --method M --model X`",
-                )
-            if time.monotonic() + poll_seconds > deadline:
-                raise AzureFailureError(
-                    f"file {file_id} still {status} after {timeout:.0f}s", hint="check it later with its id"
-                )
-            self._plane.sleep(poll_seconds)
+        done = wait_until(
+            lambda: self.get(file_id),
+            lambda found: outcome_of(found.status),
+            what=f"file {file_id}",
+            interval=poll_seconds,
+            timeout=timeout,
+            state=lambda found: found.status,
+            on_poll=on_status,
+            sleep=self._plane.sleep,
+            hint="check it later with its id",
+        )
+        found = done.value
+        if done.outcome is not Outcome.SUCCEEDED:
+            reason = found.status_details or (found.error.message if found.error else None) or "no reason given"
+            raise DataError(
+                f"Azure rejected file {clean_text(found.filename or file_id, 200)} ({file_id}): {clean_text(reason)}",
+                hint="check it with `ftops data validate FILE --method M --model X`",
+            )
+        return found
 
 
 class FineTuning:
@@ -182,7 +202,7 @@ class Jobs:
         seed: int | None = None,
         training_type: Literal["standard", "global", "developer"] | None = None,
         extra: dict[str, Any] | None = None,
-    ) -> dict:
+    ) -> FineTuningJob:
         """Create a fine-tuning job. Not retried after sending: a caller that must not create two jobs
         gets AzureMaybeAppliedError and should look the job up (e.g. by `suffix`) before trying again."""
         body: dict[str, Any] = {
@@ -199,31 +219,34 @@ class Jobs:
         if training_type:
             body["trainingType"] = TRAINING_TYPES[training_type]
         body.update(extra or {})
-        return self._plane.call("POST", "/fine_tuning/jobs", json=body, idempotent=False)
+        return self._plane.typed(FineTuningJob, "POST", "/fine_tuning/jobs", json=body, idempotent=False)
 
-    def get(self, job_id: str) -> dict:
-        return self._plane.call("GET", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}")
+    def _job(self, job_id: str, action: str = "") -> str:
+        return f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}{action}"
 
-    def list(self, *, limit: int = 100, max_items: int = 10_000) -> Iterator[dict]:
+    def get(self, job_id: str) -> FineTuningJob:
+        return self._plane.typed(FineTuningJob, "GET", self._job(job_id))
+
+    def list(self, *, limit: int = 100, max_items: int = 10_000) -> Iterator[FineTuningJob]:
         """Every job, newest first, following `has_more`/`after` paging."""
-        yield from self._pages("/fine_tuning/jobs", limit, max_items)
+        yield from self._pages(FineTuningJob, "/fine_tuning/jobs", limit, max_items)
 
-    def events(self, job_id: str, *, limit: int = 100, max_items: int = 10_000) -> Iterator[dict]:
+    def events(self, job_id: str, *, limit: int = 100, max_items: int = 10_000) -> Iterator[JobEvent]:
         """The job's events, newest first."""
-        yield from self._pages(f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/events", limit, max_items)
+        yield from self._pages(JobEvent, self._job(job_id, "/events"), limit, max_items)
 
-    def checkpoints(self, job_id: str, *, limit: int = 100, max_items: int = 1000) -> Iterator[dict]:
-        yield from self._pages(f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/checkpoints", limit, max_items)
+    def checkpoints(self, job_id: str, *, limit: int = 100, max_items: int = 1000) -> Iterator[JobCheckpoint]:
+        yield from self._pages(JobCheckpoint, self._job(job_id, "/checkpoints"), limit, max_items)
 
     # cancel/pause/resume are safe to repeat: the second call finds the job already in that state.
-    def cancel(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/cancel", idempotent=True)
+    def cancel(self, job_id: str) -> FineTuningJob:
+        return self._plane.typed(FineTuningJob, "POST", self._job(job_id, "/cancel"), idempotent=True)
 
-    def pause(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/pause", idempotent=True)
+    def pause(self, job_id: str) -> FineTuningJob:
+        return self._plane.typed(FineTuningJob, "POST", self._job(job_id, "/pause"), idempotent=True)
 
-    def resume(self, job_id: str) -> dict:
-        return self._plane.call("POST", f"/fine_tuning/jobs/{segment(job_id, SERVICE_ID)}/resume", idempotent=True)
+    def resume(self, job_id: str) -> FineTuningJob:
+        return self._plane.typed(FineTuningJob, "POST", self._job(job_id, "/resume"), idempotent=True)
 
     def wait(
         self,
@@ -231,34 +254,43 @@ class Jobs:
         *,
         timeout: float = 720 * 3600.0,
         poll_seconds: float = 30.0,
-        on_status: Callable[[dict], None] | None = None,
-    ) -> dict:
+        on_status: Callable[[FineTuningJob], None] | None = None,
+    ) -> FineTuningJob:
         """Poll until the job reaches a terminal state (or is paused); return the job."""
-        deadline = time.monotonic() + timeout
-        while True:
-            job = self.get(job_id)
-            if on_status:
-                on_status(job)
-            if job.get("status") in JOB_DONE or job.get("status") == "paused":
-                return job
-            if time.monotonic() + poll_seconds > deadline:
-                raise AzureFailureError(f"job {job_id} still {job.get('status')} after {timeout:.0f}s")
-            self._plane.sleep(poll_seconds)
+        return wait_until(
+            lambda: self.get(job_id),
+            lambda job: job.outcome,
+            what=f"job {job_id}",
+            interval=poll_seconds,
+            timeout=timeout,
+            state=lambda job: job.status,
+            on_poll=on_status,
+            sleep=self._plane.sleep,
+        ).value
 
-    def _pages(self, path: str, limit: int, max_items: int) -> Iterator[dict]:
+    def _pages(self, model: type[M], path: str, limit: int, max_items: int) -> Iterator[M]:
+        """Items across `has_more`/`after` pages, under one deadline; a cursor that repeats stops the listing."""
         after: str | None = None
+        seen: set[str] = set()
         count = 0
+        deadline = self._plane.transport.clock() + self._plane.transport.policy.budget_seconds
         while count < max_items:
             params: dict[str, Any] = {"limit": limit}
             if after:
                 params["after"] = after
-            page = self._plane.call("GET", path, params=params) or {}
-            items = page.get("data") or []
+            page = self._plane.typed(Page, "GET", path, params=params, deadline=deadline)
+            items = page.data or []
             for item in items:
-                yield item
+                yield parse(model, item, what=f"GET {path}")
                 count += 1
-            if not page.get("has_more") or not items:
+            if not page.has_more or not items:
                 return
             after = items[-1].get("id")
-            if not after:
+            if not isinstance(after, str) or not after:
                 return
+            if after in seen:
+                raise AzureFailureError(
+                    f"GET {path}: the service's paging repeats a page already read; stopping",
+                    hint="retry later; the listing is looping",
+                )
+            seen.add(after)

@@ -13,8 +13,17 @@ from typing import Any
 JSON_HELP = "Print machine-readable JSON on stdout instead of tables."
 
 
+def _plain(value: Any) -> Any:
+    # Azure's typed replies print as the document Azure sent (ftops.azure.models.WireModel.wire).
+    return value.wire() if hasattr(value, "wire") else str(value)
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    from ftops.azure.sanitize import clean_tree
+
+    # Round-trip through JSON so typed replies become plain data, then bound and scrub every string.
+    plain = json.loads(json.dumps(data, default=_plain))
+    sys.stdout.write(json.dumps(clean_tree(plain), indent=2) + "\n")
     sys.stdout.flush()
 
 
@@ -55,15 +64,18 @@ def show_error(error: Any, *, as_json: bool) -> None:
     """Print an FtopsError: one-line cause, the problems, and a hint, on stderr (and JSON on stdout)."""
     from rich.markup import escape
 
+    from ftops.azure.sanitize import clean_text
+
     console = _console(stderr=True)
-    console.print(f"[bold red]error:[/] {escape(error.message)}")
-    for problem in error.problems:
-        console.print(f"  - {escape(str(problem))}", soft_wrap=True)  # one problem, one line, even in logs
+    console.print(f"[bold red]error:[/] {escape(clean_text(error.message, 2000))}")
+    for problem in error.problems:  # one problem, one line, even in logs
+        console.print(f"  - {escape(clean_text(problem, 2000))}", soft_wrap=True)
     if error.hint:
-        console.print(f"[yellow]hint:[/] {escape(error.hint)}")
+        console.print(f"[yellow]hint:[/] {escape(clean_text(error.hint, 2000))}")
     if as_json:
         print_json(error.to_dict())
 
 
 def csv(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
+
