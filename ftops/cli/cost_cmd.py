@@ -35,9 +35,9 @@ def cost(
     """
     from ftops.cli import render
     from ftops.cli.data_cmd import validate_with_progress
-    from ftops.cli.launch_cmd import read_grader
     from ftops.data import raise_for_problems
     from ftops.data.cost import estimate
+    from ftops.data.grader import read_grader
 
     grader_config = read_grader(grader)
     report = validate_with_progress(train, method.value, model, validation, grader_config, as_json)

@@ -28,12 +28,13 @@ def validate(
     """Validate a dataset for a method and model: format, sizes, tokens, duplicates; exit 1 on errors.
 
     Streams the file, so gigabyte files use little memory. Each problem names the line, the JSON path,
-    what is wrong and how to fix it; repeated problems are listed up to 10 times and counted.
+    what is wrong and how to fix it; repeated problems are listed up to 10 times and counted. Tokens are
+    exact (the model's own vocabulary, offline) where ftops ships it, else a labelled estimate.
 
     Example: ftops data validate train.jsonl --method sft --model gpt-4.1-mini --validation valid.jsonl
     """
     from ftops.cli import render
-    from ftops.cli.launch_cmd import read_grader
+    from ftops.data.grader import read_grader
 
     report = validate_with_progress(file, method.value, model, validation, read_grader(grader), as_json)
     if as_json:
@@ -89,5 +90,10 @@ def _render(report: ValidationReport) -> None:
         )
     for code, count in report.log.omitted().items():
         render.line(f"  … and {count} more '{code}' problem(s)")
-    verdict = "[green]✓ ready to launch[/]" if report.ok else f"[red]✗ {report.log.error_count} error(s)[/]"
+    for note in report.notes:
+        render.line(f"  note: {note}")
+    if not report.ok:
+        verdict = f"[red]✗ {report.log.error_count} error(s)[/]"
+    else:
+        verdict = "[green]✓ valid data[/]" if report.notes else "[green]✓ ready to launch[/]"
     render.line(f"{verdict}, {report.log.warning_count} warning(s)")

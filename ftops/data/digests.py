@@ -1,32 +1,39 @@
-"""A fixed-budget set of example digests, for duplicates and train/validation overlap with flat memory.
+"""Example digests for duplicates and train/validation overlap, in a fixed memory budget.
 
-A Python set of ints costs about 60-70 bytes per example and grows without bound; this table stores one
-64-bit word per slot in an `array` (open addressing, linear probing), grows by doubling only up to
-MAX_SLOTS, and after that stops admitting new digests. The two low bits of each word say in which file(s)
-the example was seen, so one table serves the training file, the validation file and their overlap.
+Each example costs 12 bytes (a 64-bit digest of its line and a 32-bit line number) in flat `array`s that the
+reading loop extends a block at a time (C speed, no per-example Python work); after both files are read, one
+stable sort (numpy) finds the repeats. Past `capacity` examples no more digests are kept and the report says
+duplicates were checked for the first `capacity` only.
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 TRAINING = 1
 VALIDATION = 2
-_FLAGS = 3
-_MASK64 = (1 << 64) - 1
-INITIAL_SLOTS = 1 << 12
-MAX_SLOTS = 1 << 22  # 32 MiB of words; at most MAX_LOAD of them used: about 2.9 million examples tracked
+MAX_SLOTS = 1 << 22  # the budget, kept in the old table's units: capacity = MAX_SLOTS * MAX_LOAD examples
 MAX_LOAD = 0.7
 
 
+@dataclass(frozen=True)
+class Repeats:
+    """Line numbers (in file order) of repeated examples per file, and validation lines also in training."""
+
+    training_duplicates: list[int]
+    validation_duplicates: list[int]
+    overlap: list[int]
+
+
 class DigestTable:
-    """Remembers which examples (by 62-bit digest) were seen in which file, within a fixed memory budget."""
+    """Remembers which examples (by digest) were seen in which file, within a fixed memory budget."""
 
     def __init__(self, max_slots: int | None = None) -> None:
-        self.max_slots = max_slots or MAX_SLOTS  # a power of two
-        self._slots = array("Q", bytes(8 * min(INITIAL_SLOTS, self.max_slots)))
-        self._mask = len(self._slots) - 1
-        self.used = 0
+        self.max_slots = max_slots or MAX_SLOTS
+        self._digests = {TRAINING: array("q"), VALIDATION: array("q")}
+        self._lines = {TRAINING: array("I"), VALIDATION: array("I")}
         self.full = False  # once True, new digests are no longer remembered (the report says so)
 
     @property
@@ -34,40 +41,51 @@ class DigestTable:
         """How many distinct examples the table can ever remember."""
         return int(self.max_slots * MAX_LOAD)
 
-    def add(self, digest: int, role: int) -> int:
-        """Record `digest` as seen in `role`; return the roles it had been seen in before (0 = new).
+    @property
+    def used(self) -> int:
+        return len(self._digests[TRAINING]) + len(self._digests[VALIDATION])
 
-        `digest` is any int (e.g. `hash(line)`); role is TRAINING or VALIDATION.
-        """
-        key = (digest & _MASK64) | _FLAGS  # low bits hold the roles; |3 also keeps every key non-zero
-        slots, mask = self._slots, self._mask
-        index = (key >> 2) & mask
-        while True:
-            word = slots[index]
-            if word == 0:
-                break
-            if (word | _FLAGS) == key:
-                slots[index] = word | role
-                return word & _FLAGS
-            index = (index + 1) & mask
-        if self.used + 1 > len(slots) * MAX_LOAD:
-            if len(slots) >= self.max_slots:
-                self.full = True
-                return 0
-            self._grow()
-            return self.add(digest, role)
-        slots[index] = (key & ~_FLAGS) | role
-        self.used += 1
-        return 0
+    def extend(self, role: int, digests: Iterable[int], lines: Iterable[int]) -> None:
+        """Record examples (digest, line number) of one file, in file order."""
+        room = self.capacity - self.used
+        if room <= 0:
+            self.full = True
+            return
+        before = len(self._digests[role])
+        self._digests[role].extend(digests)
+        self._lines[role].extend(lines)
+        if len(self._digests[role]) - before > room:  # over budget: drop the excess, remember it was full
+            del self._digests[role][before + room :]
+            del self._lines[role][before + room :]
+            self.full = True
 
-    def _grow(self) -> None:
-        old = self._slots
-        self._slots = array("Q", bytes(16 * len(old)))
-        self._mask = len(self._slots) - 1
-        slots, mask = self._slots, self._mask
-        for word in old:
-            if word:
-                index = ((word | _FLAGS) >> 2) & mask
-                while slots[index]:
-                    index = (index + 1) & mask
-                slots[index] = word
+    def repeats(self) -> Repeats:
+        """Find duplicates within each file and validation examples also in training (one sort)."""
+        import numpy as np
+
+        train = np.frombuffer(self._digests[TRAINING], dtype=np.int64)
+        valid = np.frombuffer(self._digests[VALIDATION], dtype=np.int64)
+        keys = np.concatenate([train, valid])
+        if len(keys) < 2:
+            return Repeats([], [], [])
+        lines = np.concatenate(
+            [np.frombuffer(self._lines[TRAINING], dtype=np.uint32), np.frombuffer(self._lines[VALIDATION], np.uint32)]
+        )
+        roles = np.concatenate([np.full(len(train), TRAINING, np.int8), np.full(len(valid), VALIDATION, np.int8)])
+        order = np.argsort(keys, kind="stable")  # equal digests stay in file order, training first
+        keys, lines, roles = keys[order], lines[order], roles[order]
+        same = np.empty(len(keys), dtype=bool)
+        same[0] = False
+        same[1:] = keys[1:] == keys[:-1]
+        index = np.arange(len(keys))
+        start = np.maximum.accumulate(np.where(same, 0, index))  # each entry's first entry with that digest
+        previous_role = np.empty_like(roles)
+        previous_role[0] = 0
+        previous_role[1:] = roles[:-1]
+        in_training = roles[start] == TRAINING
+        train_dup = same & (roles == TRAINING)  # training entries come first: any repeat has one before it
+        valid_dup = same & (roles == VALIDATION) & (previous_role == VALIDATION)
+        overlap = (roles == VALIDATION) & in_training
+        return Repeats(
+            sorted(lines[train_dup].tolist()), sorted(lines[valid_dup].tolist()), sorted(lines[overlap].tolist())
+        )

@@ -48,6 +48,29 @@ def file_rules(report: FileReport, role: str, log: ProblemLog, seen: DigestTable
         )
     if report.blank_lines:
         log.warning("blank_lines", name, None, "", f"{report.blank_lines} blank line(s)", "remove blank lines")
+    if report.bytes == 0:
+        log.error(
+            "empty",
+            name,
+            None,
+            "",
+            f"the {role} file is empty (0 bytes)",
+            'give a JSONL file with one example per line: {"messages": [...]}',
+        )
+        return
+    if report.lines and report.lines == report.blank_lines:
+        log.error("no_examples", name, None, "", f"the {role} file has only blank lines", "add examples")
+        return
+    if report.images_unsized:
+        log.warning(
+            "image_tokens_unknown",
+            name,
+            None,
+            "",
+            f"{report.images_unsized:,} image(s) by URL: their tokens depend on a size the data does not give, "
+            "and are not in the counts",
+            'set "detail": "low" (85 tokens each) or give the images as base64 data to count them',
+        )
     if role != "training" or not report.lines:
         return
     if report.examples < limits.min_training_examples:

@@ -135,8 +135,23 @@ def check_rft(example: dict, rules: Rules, at: Where) -> ExampleStats:
             f"the last message is from {found.roles[-1]}, not the user",
             "RFT examples are prompts: end with the user message the model answers",
         )
+    if "system" in found.roles:
+        at.warning(
+            "rft_system_message",
+            f"messages[{found.roles.index('system')}]",
+            f"a system message in RFT data: {RFT_SYSTEM_SOURCE}",
+            "put the instructions in the user message (or a developer message) and launch again",
+        )
     stats.item_fields = frozenset(k for k in example if k != "messages")
     return stats
+
+
+# The newest carried revision of the RFT how-to (10/2026) is silent on system messages; its 2025 revision
+# said they are not supported. ftops warns rather than refuses, naming the source.
+RFT_SYSTEM_SOURCE = (
+    "Microsoft's reinforcement fine-tuning how-to (its 2025 revision) says system messages are not supported "
+    "in RFT data; the 10/2026 revision is silent"
+)
 
 
 CHECKS = {"sft": check_sft, "dpo": check_dpo, "rft": check_rft}

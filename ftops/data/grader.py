@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import re
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ftops.catalog import load_catalog
 from ftops.data.problems import ProblemLog
+from ftops.data.reader import open_regular
+from ftops.errors import UserError
+
+GRADER_FILE_MAX_BYTES = 4 * 1024 * 1024  # a grader is a small JSON object; this bounds a wrong path's cost
+
+
+def read_grader(path: Path | None) -> dict[str, Any] | None:
+    """An RFT grader file: one JSON object, from a regular file of bounded size (never a FIFO or a device)."""
+    if path is None:
+        return None
+    handle, size = open_regular(path, "grader")
+    with handle:
+        if size > GRADER_FILE_MAX_BYTES:
+            raise UserError(
+                f"grader file {path} is {size:,} bytes; a grader is one small JSON object",
+                hint="check the path",
+            )
+        raw = handle.read(GRADER_FILE_MAX_BYTES + 1)
+    try:
+        grader = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as exc:
+        raise UserError(f"grader file {path} is not JSON: {exc}", hint="the grader is one JSON object") from None
+    if not isinstance(grader, dict):
+        raise UserError(f"grader file {path} must hold one JSON object (a grader)")
+    return grader
+
 
 TEMPLATE_REF = re.compile(r"\{\{\s*(item|sample)\.([A-Za-z_][\w]*)")
 SAMPLE_FIELDS = frozenset({"output_text", "output_json", "output_tools", "choices"})
@@ -142,15 +172,26 @@ def _model_grader(grader: dict, log: ProblemLog, source: str, at: str, rules: di
             '[{"role": "system", "content": "Score ..."}, {"role": "user", "content": "{{sample.output_text}}"}]',
         )
     model = grader.get("model")
-    if isinstance(model, str) and model not in rules["grader_models"]:
+    models = grader_models()
+    if isinstance(model, str) and model not in models:
+        close = difflib.get_close_matches(model, models, n=1)
         log.warning(
             "grader_model",
             source,
             None,
             f"{at}.model",
-            f"{model} is not a documented grader model",
-            f"use one of {', '.join(rules['grader_models'])}",
+            f"{model} is not a documented grader model" + (f" (did you mean {close[0]}?)" if close else ""),
+            f"use one of {', '.join(models)}",
         )
+
+
+def grader_models() -> tuple[str, ...]:
+    """The models a score_model/label_model grader may use, as the catalog records them."""
+    catalog = load_catalog()
+    listed = getattr(catalog, "grader_models", None)  # a typed catalog attribute where the catalog offers one
+    if listed is None:
+        listed = catalog.data_format["grader_models"]
+    return tuple(listed)
 
 
 def _python_grader(code: str, log: ProblemLog, source: str, at: str, max_bytes: int) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ftops.data.problems import ProblemLog
+from ftops.data.tokens import image_size, image_tokens
 
 # Only the prefix is matched: the base64 payload (up to ~13 MB) is measured and checked in place, never copied.
 DATA_URI = re.compile(r"data:image/(?P<format>[a-zA-Z0-9.+-]+);base64,")
 BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+IMAGE_HEAD_CHARS = 1 << 16  # base64 characters decoded to find an image's size (JPEG headers can be long)
 
 
 @dataclass
@@ -52,6 +55,9 @@ class MessageStats:
     chars: int = 0
     messages: int = 0
     images: int = 0
+    image_tokens: int = 0  # by the published vision rule, for images whose size or detail tells it
+    images_unsized: int = 0  # images given by URL without detail low: their tokens are not known here
+    names: list[str] = field(default_factory=list)  # message `name`s: the framing rule counts them
     roles: list[str] = field(default_factory=list)
     trained_assistant: int = 0  # assistant messages that are learned from (weight not 0)
     texts: list[str] = field(default_factory=list)
@@ -62,6 +68,9 @@ class MessageStats:
         self.chars += other.chars
         self.messages += other.messages
         self.images += other.images
+        self.image_tokens += other.image_tokens
+        self.images_unsized += other.images_unsized
+        self.names.extend(other.names)
         self.roles.extend(other.roles)
         self.texts.extend(other.texts)
 
@@ -122,9 +131,11 @@ def check_message(message: Any, path: str, rules: Rules, at: Where, stats: Messa
         at.error("role", f"{path}.role", f"role {role!r} is not valid", f"use one of {', '.join(sorted(rules.roles))}")
         return
     stats.roles.append(role)
+    if isinstance(message.get("name"), str):
+        stats.names.append(message["name"])
     content = message.get("content")
     if role == "assistant":
-        _assistant(message, path, at, stats)
+        _assistant(message, path, at, stats, rules.keep_texts)
     elif "weight" in message:
         at.error("weight_role", f"{path}.weight", "weight is only allowed on assistant messages", "remove it")
     if role == "tool" and not isinstance(message.get("tool_call_id"), str):
@@ -161,7 +172,7 @@ def check_message(message: Any, path: str, rules: Rules, at: Where, stats: Messa
     )
 
 
-def _assistant(message: dict, path: str, at: Where, stats: MessageStats) -> None:
+def _assistant(message: dict, path: str, at: Where, stats: MessageStats, keep_texts: bool) -> None:
     weight = message.get("weight", 1)
     if weight not in (0, 1) or isinstance(weight, bool):
         at.error(
@@ -198,6 +209,8 @@ def _assistant(message: dict, path: str, at: Where, stats: MessageStats) -> None
             )
         else:
             stats.chars += len(function["arguments"]) + len(function["name"])
+            if keep_texts:
+                stats.texts.extend((function["name"], function["arguments"]))
 
 
 def _parts(parts: list, path: str, role: str, rules: Rules, at: Where, stats: MessageStats, allow_images: bool) -> None:
@@ -212,7 +225,11 @@ def _parts(parts: list, path: str, role: str, rules: Rules, at: Where, stats: Me
                 stats.texts.append(part["text"])
         elif kind == "image_url":
             stats.images += 1
-            _image(part, where, role, rules, at, allow_images)
+            tokens = _image(part, where, role, rules, at, allow_images)
+            if tokens is None:
+                stats.images_unsized += 1
+            else:
+                stats.image_tokens += tokens
         else:
             at.error(
                 "content_part",
@@ -229,7 +246,8 @@ def _parts(parts: list, path: str, role: str, rules: Rules, at: Where, stats: Me
         )
 
 
-def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_images: bool) -> None:
+def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_images: bool) -> int | None:
+    """Check one image part; its tokens by the published rule (None when not known from the data)."""
     if not rules.vision:
         at.error(
             "image_not_supported",
@@ -237,7 +255,7 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
             f"{rules.model} does not train on images",
             "remove the images, or fine-tune a vision model (`ftops models --vision`)",
         )
-        return
+        return None
     if not allow_images or role != "user":
         at.error(
             "image_role",
@@ -245,12 +263,12 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
             f"images are only allowed in user messages, not {role}",
             "move the image to a user message",
         )
-        return
+        return None
     image = part.get("image_url")
     url = image.get("url") if isinstance(image, dict) else None
     if not isinstance(url, str):
         at.error("image_url", f"{path}.image_url", "image_url must be an object with a url", '{"url": "https://..."}')
-        return
+        return None
     for key in sorted(image.keys() - rules.image_url_keys):
         at.error(
             "unknown_key",
@@ -265,8 +283,9 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
             f"detail {image['detail']!r} is not valid",
             f"use one of {', '.join(sorted(rules.image_details))} (low costs fewer tokens)",
         )
+    detail = image.get("detail")
     if url.startswith("https://"):
-        return
+        return image_tokens(detail, None)
     found = DATA_URI.match(url)
     if not found:
         at.error(
@@ -275,7 +294,7 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
             "an image must be an https URL or a base64 data URI",
             "use https://... or data:image/png;base64,...",
         )
-        return
+        return None
     image_format = found["format"].lower().replace("jpg", "jpeg")
     if image_format not in rules.image_formats:
         at.error(
@@ -293,6 +312,11 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
             f"image is {size:,} bytes; at most {rules.max_image_bytes:,}",
             "downscale or recompress it",
         )
-        return
+        return None
     if encoded == 0 or encoded % 4 or not BASE64.fullmatch(url, found.end()):
         at.error("image_data", f"{path}.image_url.url", "the data URI is not valid base64", "re-encode the image")
+        return None
+    if detail == "low":
+        return image_tokens(detail, None)
+    head = binascii.a2b_base64(url[found.end() : found.end() + IMAGE_HEAD_CHARS])  # the header, not the image
+    return image_tokens(detail, image_size(head))

@@ -1,13 +1,17 @@
 """Validate training and validation files in one streaming pass each: memory stays flat whatever the size.
 
-Each line is read, decoded and parsed on its own; only small per-example digests are kept (for
-duplicates and train/validation overlap), so a gigabyte file costs little more memory than a kilobyte one.
+The file is read in 4 MiB blocks of whole lines; a second thread hashes the bytes while the first parses.
+Common SFT lines are decoded straight into typed structs (fast.py) and need no further Python checks;
+every other line gets the full checks (formats.py). Only 12 bytes per example are kept (digests.py), so a
+gigabyte file costs little more memory than a kilobyte one.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,17 +20,27 @@ import orjson
 
 from ftops.catalog import Model, load_catalog
 from ftops.data.digests import TRAINING, VALIDATION, DigestTable
+from ftops.data.fast import FAST_ROLES, ROLE_OF, Assistant, FastError, chat_decoder
 from ftops.data.filerules import file_rules
 from ftops.data.formats import CHECKS
 from ftops.data.grader import check_grader, item_fields
 from ftops.data.messages import Rules, Where
 from ftops.data.problems import DataProblem, ProblemLog
-from ftops.data.reader import BOM, MAX_LINE_BYTES, first_bad_utf8, read_lines
-from ftops.data.tokens import count_tokens, counter_for
-from ftops.errors import DataError, UsageError
+from ftops.data.reader import BOM, MAX_LINE_BYTES, LongLine, first_bad_utf8, open_regular, read_blocks
+from ftops.data.sniff import SNIFF_BYTES, sniff
+from ftops.data.tokens import (
+    CHARS_PER_TOKEN,
+    ESTIMATE_PER_MESSAGE,
+    TOKENS_PER_EXAMPLE,
+    TOKENS_PER_MESSAGE,
+    TOKENS_PER_NAME,
+    Counter,
+    counter_for,
+    estimate_tokens,
+)
+from ftops.errors import DataError
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
-PROGRESS_EVERY = 8192  # lines between progress calls: often enough for a person, rare enough to cost nothing
 
 
 @dataclass
@@ -43,6 +57,8 @@ class FileReport:
     image_examples: int = 0
     tokens_total: int = 0
     tokens_max: int = 0
+    image_tokens: int = 0  # included in tokens_total
+    images_unsized: int = 0  # images by URL whose tokens depend on a size the data does not give
     duplicates: int = 0
     over_context: int = 0
     duplicates_checked: bool = True  # False when the file had more distinct examples than the digest budget
@@ -61,6 +77,7 @@ class ValidationReport:
     log: ProblemLog
     overlap: int = 0
     grader_fields: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a launch needs beyond the data, said without failing
 
     @property
     def ok(self) -> bool:
@@ -85,6 +102,7 @@ class ValidationReport:
             "training": self.train.to_dict(),
             "validation": self.validation.to_dict() if self.validation else None,
             "overlap": self.overlap,
+            "notes": self.notes,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,125 +131,243 @@ def _rules(model: Model, keep_texts: bool) -> Rules:
     )
 
 
-def _validate_file(
-    path: Path,
-    role: str,
-    method: str,
-    model: Model,
-    log: ProblemLog,
-    *,
-    grader_fields: set[str],
-    seen: DigestTable,
-    progress: Progress | None = None,
-) -> tuple[FileReport, int]:
-    """One streaming pass over a file: returns its report and how many examples are also in training."""
-    name = path.name
-    report = FileReport(file=str(path), role=role)
-    check = CHECKS[method]
-    counter, _ = counter_for(model.tokenizer)
-    rules = _rules(model, keep_texts=counter is not None)
-    limit = model.training_context_tokens
-    flag = TRAINING if role == "training" else VALIDATION
-    overlap = 0
-    hasher = hashlib.sha256()
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise UsageError(f"{role} file {path} not found", hint="check the path") from None
-    except IsADirectoryError:
-        raise UsageError(f"{role} file {path} is a folder, not a JSONL file") from None
-    at = Where(log, name, 0)
-    total = path.stat().st_size
-    with handle:
-        for number, raw, size in read_lines(handle, hasher):
-            report.bytes += size
-            report.lines = number
-            if progress is not None and not number % PROGRESS_EVERY:
-                progress(name, report.bytes, total)
-            if raw is None:
-                log.error(
-                    "line_too_long",
-                    name,
-                    number,
-                    "",
-                    f"the line is {size:,} bytes; ftops checks examples up to {MAX_LINE_BYTES:,}",
-                    "shorten the example; give large images as https URLs instead of base64",
-                )
-                continue
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM) :]
-                report.bom = True
-            if not raw or raw.isspace():
-                report.blank_lines += 1
-                continue
-            try:
-                example = orjson.loads(raw)  # orjson skips the trailing newline itself: no strip() copy
-            except orjson.JSONDecodeError as exc:
-                _parse_problem(raw, exc, log, name, number)
-                continue
-            if not isinstance(example, dict):
-                log.error(
-                    "not_object",
-                    name,
-                    number,
-                    "",
-                    f"a line must be a JSON object, not {type(example).__name__}",
-                    'e.g. {"messages": [...]}',
-                )
-                continue
-            report.examples += 1
-            at.line = number
-            stats = check(example, rules, at)
-            if stats.images:
-                report.images += stats.images
-                report.image_examples += 1
-            tokens = count_tokens(stats.texts, stats.chars, stats.messages, counter)
-            report.tokens_total += tokens
-            if tokens > report.tokens_max:
-                report.tokens_max = tokens
-            if limit and tokens > limit:
-                report.over_context += 1
-                exact = counter is not None
-                message = f"{'' if exact else 'about '}{tokens:,} tokens; {model.name} trains on at most {limit:,}"
-                fix = "shorten or split the example (longer examples are truncated or refused)"
-                (log.error if exact else log.warning)("too_long", name, number, "", message, fix)
-            if method == "rft":
-                _grader_fields(grader_fields, stats.item_fields, at)
-            # Digest of the line as written (a missing final newline does not make it different).
-            before = seen.add(hash(raw if raw.endswith(b"\n") else raw + b"\n"), flag)
-            if before & flag:
-                report.duplicates += 1
-                at.warning(
-                    "duplicate",
-                    "",
-                    "duplicate of an earlier example",
-                    "remove repeated examples; they overweight one answer",
-                )
-            if flag == VALIDATION and before & TRAINING:
-                overlap += 1
-                at.warning(
-                    "overlap",
-                    "",
-                    "this example is also in the training file",
-                    "validation examples should be held out from training",
-                )
-    if progress is not None:
-        progress(name, report.bytes, total)
-    report.sha256 = hasher.hexdigest()
-    report.duplicates_checked = not seen.full
-    return report, overlap
+class _FilePass:
+    """One streaming pass over one file: the block loop, the fast path and the full checks."""
+
+    def __init__(
+        self,
+        path: Path,
+        role: str,
+        method: str,
+        model: Model,
+        log: ProblemLog,
+        grader_fields: set[str],
+        seen: DigestTable,
+        counter: Counter | None,
+        progress: Progress | None,
+    ) -> None:
+        self.path, self.name, self.method, self.model = path, path.name, method, model
+        self.log, self.grader_fields, self.seen = log, grader_fields, seen
+        self.counter, self.progress = counter, progress
+        self.report = FileReport(file=str(path), role=role)
+        self.rules = _rules(model, keep_texts=counter is not None)
+        self.check = CHECKS[method]
+        self.limit = model.training_context_tokens
+        self.flag = TRAINING if role == "training" else VALIDATION
+        self.at = Where(log, self.name, 0)
+        # The fast path holds only where its struct union is a subset of what the catalog accepts.
+        self.fast = (
+            method == "sft"
+            and self.rules.roles >= FAST_ROLES
+            and self.rules.message_keys >= {"role", "content", "weight"}
+            and "messages" in self.rules.example_keys["sft"]
+        )
+        if counter is not None:
+            self.role_cost = {cls: TOKENS_PER_MESSAGE + counter.role_tokens(role) for cls, role in ROLE_OF.items()}
+
+    def run(self) -> FileReport:
+        report = self.report
+        handle, size = open_regular(self.path, report.role)
+        limit = load_catalog().limits.training_file_max_bytes
+        with handle:
+            if size >= limit:  # refused by the size rule (file_rules says so) without reading it
+                report.bytes = size
+                return report
+            head = handle.read(SNIFF_BYTES)
+            found = sniff(head, self.name) if head else None
+            if found is not None:
+                report.bytes = size
+                self.log.error(found.code, self.name, None, "", found.message, found.fix)
+                return report
+            handle.seek(0)
+            self._read(handle, size, limit)
+        return report
+
+    def _read(self, handle: Any, size: int, limit: int) -> None:
+        report = self.report
+        hasher = hashlib.sha256()
+        number = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="ftops-sha256") as pool:
+            pending: list[Future[None]] = []
+
+            def sink(chunk: bytes) -> None:  # hashing runs on the other core (hashlib releases the GIL)
+                if pending:
+                    pending.pop().result()
+                pending.append(pool.submit(hasher.update, chunk))
+
+            for block in read_blocks(handle, sink, stop_after=limit):
+                if isinstance(block, LongLine):
+                    number += 1
+                    report.bytes += block
+                    self.log.error(
+                        "line_too_long",
+                        self.name,
+                        number,
+                        "",
+                        f"the line is {int(block):,} bytes; ftops checks examples up to {MAX_LINE_BYTES:,}",
+                        "shorten the example; give large images as https URLs instead of base64",
+                    )
+                    continue
+                report.bytes += len(block)
+                if number == 0 and block.startswith(BOM):
+                    block = block[len(BOM) :]
+                    report.bom = True
+                lines = block.split(b"\n")
+                if not lines[-1]:
+                    lines.pop()  # the block ends with a newline
+                self._block(lines, number)
+                number += len(lines)
+                if self.progress is not None:
+                    self.progress(self.name, report.bytes, size)
+            if pending:
+                pending.pop().result()
+        report.lines = number
+        report.sha256 = hasher.hexdigest()
+
+    def _block(self, lines: list[bytes], before: int) -> None:
+        """Check one block's lines (numbered from before + 1); then its tokens, context and digests at once."""
+        report, counter = self.report, self.counter
+        decode = chat_decoder().decode if self.fast else None
+        kept: list[bytes] = []  # the examples' lines, for digests
+        kept_numbers: list[int] = []
+        tokens: list[int] = []
+        token_numbers: list[int] = []
+        texts: list[str] = []  # exact counting: every text of the fast examples, counted in one batch
+        starts: list[int] = []
+        framing: list[int] = []
+        batch_numbers: list[int] = []
+        number = before
+        for line in lines:
+            number += 1
+            if decode is not None:
+                try:
+                    chat = decode(line)
+                except FastError:
+                    chat = None
+                if chat is not None:
+                    messages = chat.messages
+                    trained = False
+                    chars = 0
+                    for message in messages:
+                        content = message.content
+                        if not content or content.isspace():
+                            break
+                        chars += len(content)
+                        if type(message) is Assistant and message.weight:
+                            trained = True
+                    else:
+                        if trained:  # nothing to report: count it and go on
+                            kept.append(line)
+                            kept_numbers.append(number)
+                            if counter is None:
+                                tokens.append(
+                                    TOKENS_PER_EXAMPLE
+                                    + ESTIMATE_PER_MESSAGE * len(messages)
+                                    + -(-chars // CHARS_PER_TOKEN)
+                                )
+                                token_numbers.append(number)
+                            else:
+                                cost = self.role_cost
+                                starts.append(len(texts))
+                                texts.extend(m.content for m in messages)
+                                framing.append(TOKENS_PER_EXAMPLE + sum(cost[type(m)] for m in messages))
+                                batch_numbers.append(number)
+                            continue
+            self._full(line, number, kept, kept_numbers, tokens, token_numbers)
+        report.examples += len(kept_numbers)
+        if texts:
+            import numpy as np
+
+            counts = np.asarray(counter.batch(texts), dtype=np.int64)  # type: ignore[union-attr]
+            totals = np.add.reduceat(counts, np.asarray(starts)) + np.asarray(framing, dtype=np.int64)
+            tokens.extend(totals.tolist())
+            token_numbers.extend(batch_numbers)
+        if tokens:
+            report.tokens_total += sum(tokens)
+            biggest = max(tokens)
+            report.tokens_max = max(report.tokens_max, biggest)
+            if self.limit and biggest > self.limit:
+                for count, line_number in sorted(zip(tokens, token_numbers, strict=True), key=lambda t: t[1]):
+                    if count > self.limit:
+                        self._too_long(count, line_number)
+        if kept:
+            self.seen.extend(self.flag, map(hash, kept), kept_numbers)
+
+    def _too_long(self, tokens: int, number: int) -> None:
+        self.report.over_context += 1
+        exact = self.counter is not None
+        message = f"{'' if exact else 'about '}{tokens:,} tokens; {self.model.name} trains on at most {self.limit:,}"
+        fix = "shorten or split the example (longer examples are truncated or refused)"
+        (self.log.error if exact else self.log.warning)("too_long", self.name, number, "", message, fix)
+
+    def _full(
+        self,
+        raw: bytes,
+        number: int,
+        kept: list[bytes],
+        kept_numbers: list[int],
+        tokens: list[int],
+        token_numbers: list[int],
+    ) -> None:
+        """Every check, for a line the fast path does not vouch for (or any DPO/RFT line)."""
+        report, name = self.report, self.name
+        if not raw or raw.isspace():
+            report.blank_lines += 1
+            return
+        try:
+            example = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            _parse_problem(raw, exc, self.log, name, number)
+            return
+        if not isinstance(example, dict):
+            self.log.error(
+                "not_object",
+                name,
+                number,
+                "",
+                f"a line must be a JSON object, not {type(example).__name__}",
+                'e.g. {"messages": [...]}',
+            )
+            return
+        self.at.line = number
+        stats = self.check(example, self.rules, self.at)
+        if stats.images:
+            report.images += stats.images
+            report.image_examples += 1
+            report.image_tokens += stats.image_tokens
+            report.images_unsized += stats.images_unsized
+        counter = self.counter
+        if counter is None:
+            count = estimate_tokens(stats.chars, stats.messages)
+        else:
+            count = (
+                TOKENS_PER_EXAMPLE
+                + sum(TOKENS_PER_MESSAGE + counter.role_tokens(r) for r in stats.roles)
+                + sum(counter.count(t) for t in stats.texts)
+                + sum(counter.count(n) + TOKENS_PER_NAME for n in stats.names)
+            )
+        tokens.append(count + stats.image_tokens)
+        token_numbers.append(number)
+        if self.method == "rft" and self.grader_fields:
+            _grader_fields(self.grader_fields, stats.item_fields, self.at)
+        kept.append(raw)
+        kept_numbers.append(number)
 
 
 def _grader_fields(needed: set[str], present: frozenset[str], at: Where) -> None:
     missing = sorted(needed - present)
-    if missing:
-        refs = ", ".join("{{item." + m + "}}" for m in missing)
-        at.error(
-            "grader_item_field",
-            "",
-            f"missing {', '.join(missing)} (the grader reads {refs})",
-            "add the field to every example",
-        )
+    if not missing:
+        return
+    refs = ", ".join("{{item." + m + "}}" for m in missing)
+    guesses = {m: difflib.get_close_matches(m, sorted(present), n=1) for m in missing}
+    close = [f"{{{{item.{m}}}}} → {g[0]}" for m, g in guesses.items() if g]
+    at.error(
+        "grader_item_field",
+        "",
+        f"missing {', '.join(missing)} (the grader reads {refs})"
+        + (f"; did you mean {', '.join(g[0] for g in guesses.values() if g)}?" if close else ""),
+        f"fix the grader's reference ({'; '.join(close)})" if close else "add the field to every example",
+    )
 
 
 def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, name: str, number: int) -> None:
@@ -246,6 +382,36 @@ def _parse_problem(line: bytes, exc: orjson.JSONDecodeError, log: ProblemLog, na
     )  # fmt: skip
 
 
+def _repeats(seen: DigestTable, train: FileReport, validation: FileReport | None, log: ProblemLog) -> int:
+    """Duplicate and overlap warnings from the digests of both files; returns the overlap count."""
+    found = seen.repeats()
+    train.duplicates = len(found.training_duplicates)
+    train.duplicates_checked = not seen.full
+    name = Path(train.file).name
+    for line in found.training_duplicates:
+        log.warning("duplicate", name, line, "", "duplicate of an earlier example", DUPLICATE_FIX)
+    if validation is None:
+        return 0
+    validation.duplicates = len(found.validation_duplicates)
+    validation.duplicates_checked = not seen.full
+    name = Path(validation.file).name
+    for line in found.validation_duplicates:
+        log.warning("duplicate", name, line, "", "duplicate of an earlier example", DUPLICATE_FIX)
+    for line in found.overlap:
+        log.warning(
+            "overlap",
+            name,
+            line,
+            "",
+            "this example is also in the training file",
+            "validation examples should be held out from training",
+        )
+    return len(found.overlap)
+
+
+DUPLICATE_FIX = "remove repeated examples; they overweight one answer"
+
+
 def validate_files(
     train: Path,
     method: str,
@@ -253,59 +419,54 @@ def validate_files(
     validation: Path | None = None,
     grader: dict | None = None,
     progress: Progress | None = None,
+    *,
+    exact_tokens: bool = True,
 ) -> ValidationReport:
     """Validate the training (and validation) file for fine-tuning `model` with `method`.
 
-    `progress(file name, bytes read, file size)` is called now and then during each file's pass.
+    `progress(file name, bytes read, file size)` is called after each block of each file's pass.
+    Tokens are counted exactly where the model's vocabulary ships with ftops' dependencies, else estimated;
+    `exact_tokens=False` forces the estimate. For RFT, a missing grader or validation file is a note (a
+    launch needs them; the data is judged without them); a launch checks them itself.
     """
     catalog = load_catalog()
     found = catalog.model(model)
     catalog.where(found, method)  # the method must be one the model supports
     log = ProblemLog()
     fields: set[str] = set()
+    notes: list[str] = []
     if method == "rft":
-        if grader is None:
-            log.error(
-                "grader_missing",
-                "grader",
-                None,
-                "",
-                "reinforcement fine-tuning needs a grader",
-                "pass --grader grader.json",
-            )
-        else:
+        if grader is not None:
             check_grader(grader, log)
             fields = item_fields(grader)
-        if validation is None:
-            log.error(
-                "validation_missing",
-                Path(train).name,
-                None,
-                "",
-                "RFT needs a validation file",
-                "pass --validation FILE with held-out prompts",
+        missing = [flag for flag, given in (("--grader", grader), ("--validation", validation)) if given is None]
+        if missing:
+            notes.append(
+                f"a launch will also need {' and '.join(missing)} (job inputs, not properties of the data)"
+                + ("; the examples' item fields were not checked against a grader" if grader is None else "")
             )
+    counter, label = counter_for(found.tokenizer) if exact_tokens else (None, counter_for(None)[1])
     seen = DigestTable()
-    train_report, _ = _validate_file(
-        Path(train), "training", method, found, log, grader_fields=fields, seen=seen, progress=progress
-    )
-    file_rules(train_report, "training", log, seen)
+    train_report = _FilePass(Path(train), "training", method, found, log, fields, seen, counter, progress).run()
     validation_report = None
-    overlap = 0
     if validation is not None:
-        validation_report, overlap = _validate_file(
-            Path(validation), "validation", method, found, log, grader_fields=fields, seen=seen, progress=progress
-        )
+        validation_report = _FilePass(
+            Path(validation), "validation", method, found, log, fields, seen, counter, progress
+        ).run()
+    overlap = _repeats(seen, train_report, validation_report, log)
+    file_rules(train_report, "training", log, seen)
+    if validation_report is not None:
         file_rules(validation_report, "validation", log, seen)
     return ValidationReport(
         method=method,
         model=found.name,
-        token_counting=counter_for(found.tokenizer)[1],
+        token_counting=label,
         train=train_report,
         validation=validation_report,
         log=log,
         overlap=overlap,
         grader_fields=sorted(fields),
+        notes=notes,
     )
 
 

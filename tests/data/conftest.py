@@ -1,15 +1,14 @@
-"""Data tests count tokens the documented estimate way, whatever tiktoken cache the machine has."""
+"""Data tests start from a fresh token-counter cache, so an environment variable set by one test is not kept."""
 
 from __future__ import annotations
 
 import pytest
 
-from ftops.data.tokens import counter_for
+from ftops.data.tokens import exact_counter
 
 
 @pytest.fixture(autouse=True)
-def _no_cached_encodings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path_factory.mktemp("tiktoken-cache")))
-    counter_for.cache_clear()
+def _fresh_counters():
+    exact_counter.cache_clear()
     yield
-    counter_for.cache_clear()
+    exact_counter.cache_clear()

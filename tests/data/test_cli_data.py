@@ -20,7 +20,7 @@ def test_validate_valid_file_json() -> None:
     assert code == 0
     data = json.loads(out)
     assert data["ok"] and data["training"]["examples"] == 14
-    assert data["token_counting"].startswith("estimate")
+    assert data["token_counting"] == "exact (o200k_base, quicktok)"
 
 
 def test_validate_broken_file_exits_1_with_line_and_fix() -> None:
@@ -82,7 +82,11 @@ def test_cost_assumes_the_epochs_the_service_would_pick() -> None:
 
 
 def test_cost_refuses_global_training_for_a_regional_only_model() -> None:
-    code, _, err = run("cost", "--model", "gpt-4o", "--method", "sft", "--train", str(CORPUS / "sft-valid.jsonl"),
+    from ftops.catalog import load_catalog
+
+    regional = next(m.name for m in load_catalog().models if m.is_openai and "sft" in m.methods
+                    and not m.global_training and m.tokenizer)  # fmt: skip
+    code, _, err = run("cost", "--model", regional, "--method", "sft", "--train", str(CORPUS / "sft-valid.jsonl"),
                        "--training-type", "global")  # fmt: skip
     assert code == 1 and "cannot be fine-tuned with global training" in err
 
@@ -104,4 +108,5 @@ def test_validate_human_output_lists_problems_and_counts() -> None:
                        "gpt-4.1")  # fmt: skip
     assert code == 1
     assert "vision-bad-detail.jsonl:5" in out and "image_url.detail" in out  # the table may wrap the path
-    assert "detail 'medium' is not valid" in out and "tokens: estimate" in out and "✗ 1 error(s)" in out
+    assert "detail 'medium' is not valid" in out and "✗ 1 error(s)" in out
+    assert "tokens: exact (o200k_base, quicktok)" in out

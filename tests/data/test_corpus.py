@@ -12,6 +12,7 @@ from ftops.errors import DataError
 
 CORPUS = Path(__file__).parent / "corpus"
 GRADER = json.loads((CORPUS / "grader.json").read_text())
+GRADER_COUNTDOWN = json.loads((CORPUS / "grader-countdown.json").read_text())
 
 
 def errors(report) -> list[tuple[str, int | None, str, str]]:
@@ -96,9 +97,35 @@ def test_rft_rules() -> None:
     assert missing[0][1] == 11 and "{{item.answer}}" in missing[0][3]
 
 
-def test_rft_needs_grader_and_validation() -> None:
-    report = validate_files(CORPUS / "rft-valid.jsonl", "rft", "o4-mini")
-    assert {"grader_missing", "validation_missing"} <= {e[0] for e in errors(report)}
+def test_rft_data_is_judged_without_job_inputs_and_says_what_a_launch_needs() -> None:
+    report = validate_files(CORPUS / "rft-countdown.jsonl", "rft", "o4-mini")
+    assert report.ok, errors(report)
+    assert report.notes and "a launch will also need --grader and --validation" in report.notes[0]
+    with_grader = validate_files(CORPUS / "rft-countdown.jsonl", "rft", "o4-mini", grader=GRADER_COUNTDOWN)
+    assert with_grader.ok and "--validation" in with_grader.notes[0] and "--grader" not in with_grader.notes[0]
+    both = validate_files(
+        CORPUS / "rft-countdown.jsonl", "rft", "o4-mini", CORPUS / "rft-countdown.jsonl", GRADER_COUNTDOWN
+    )
+    assert not both.notes
+
+
+def test_rft_system_message_is_warned_with_the_line_and_the_source() -> None:
+    report = validate_files(CORPUS / "rft-system-message.jsonl", "rft", "o4-mini")
+    assert report.ok  # a warning, not a refusal: newer revisions of the how-to are silent
+    found = [p for p in report.problems if p.code == "rft_system_message"]
+    assert [p.line for p in found] == [3, 7] and found[0].path == "messages[0]"
+    assert "reinforcement fine-tuning how-to (its 2025 revision)" in found[0].message
+    clean = validate_files(CORPUS / "rft-countdown.jsonl", "rft", "o4-mini")
+    assert "rft_system_message" not in {p.code for p in clean.problems}
+
+
+def test_grader_item_field_typo_gets_did_you_mean() -> None:
+    typo = json.loads(json.dumps(GRADER_COUNTDOWN).replace("item.target", "item.targte"))
+    report = validate_files(CORPUS / "rft-countdown.jsonl", "rft", "o4-mini", grader=typo)
+    found = [e for e in errors(report) if e[0] == "grader_item_field"]
+    assert found and found[0][1] == 1 and "did you mean target?" in found[0][3]
+    fix = next(p.fix for p in report.problems if p.code == "grader_item_field")
+    assert "{{item.targte}} → target" in fix
 
 
 @pytest.mark.parametrize(
@@ -140,13 +167,14 @@ def test_repeated_problems_are_capped_and_counted(tmp_path: Path) -> None:
 
 
 def test_examples_over_the_context_are_flagged(tmp_path: Path) -> None:
-    long = {"messages": [{"role": "user", "content": "x" * 140_000}, {"role": "assistant", "content": "ok"}]}
+    long = {"messages": [{"role": "user", "content": "word " * 40_000}, {"role": "assistant", "content": "ok"}]}
     path = tmp_path / "long.jsonl"
     path.write_text((json.dumps(long) + "\n") + (CORPUS / "sft-valid.jsonl").read_text())
     report = validate_files(path, "sft", "gpt-4.1-nano")
     assert report.train.over_context == 1
     flagged = next(p for p in report.problems if p.code == "too_long")
-    assert flagged.line == 1 and "32,768" in flagged.message
+    assert flagged.line == 1 and "32,768" in flagged.message and flagged.severity == "error"  # exact: refused
+    assert flagged.message.startswith("40,0")
 
 
 def test_blank_lines_and_method_the_model_lacks(tmp_path: Path) -> None:
@@ -256,11 +284,90 @@ def test_data_uri_payloads(tmp_path: Path, url: str, code: str, fragment: str) -
 def test_progress_is_reported_during_the_pass_and_at_the_end(tmp_path: Path) -> None:
     lines = (CORPUS / "sft-valid.jsonl").read_text().splitlines()
     path = tmp_path / "big.jsonl"
-    path.write_text("\n".join(lines[n % len(lines)] for n in range(20_000)) + "\n")
+    path.write_text("\n".join(lines[n % len(lines)] for n in range(40_000)) + "\n")
     calls: list[tuple[str, int, int]] = []
     report = validate_files(path, "sft", "gpt-4.1-mini", progress=lambda *call: calls.append(call))
     size = path.stat().st_size
-    assert [c[0] for c in calls] == ["big.jsonl"] * 3  # at lines 8192 and 16384, then done
-    assert 0 < calls[0][1] < calls[1][1] < calls[2][1] == size and all(c[2] == size for c in calls)
-    assert report.train.duplicates == 20_000 - len(lines)
-    assert report.log.counts["duplicate"] == 20_000 - len(lines) and len(report.problems) <= 12
+    assert size > 4 * 2**20 and len(calls) >= 2  # one call per 4 MiB block
+    assert [c[0] for c in calls] == ["big.jsonl"] * len(calls)
+    assert [c[1] for c in calls] == sorted({c[1] for c in calls}) and calls[-1][1] == size
+    assert all(c[2] == size for c in calls)
+    assert report.train.duplicates == 40_000 - len(lines)
+    assert report.log.counts["duplicate"] == 40_000 - len(lines) and len(report.problems) <= 12
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "fragment", "fix"),
+    [
+        ("empty.jsonl", "empty", "the training file is empty (0 bytes)", "one example per line"),
+        ("sft-as-csv.csv", "format_csv", "this looks like CSV", '{"messages": [...]}'),
+        ("sft-valid.jsonl.gz", "format_gzip", "gzip-compressed", "gunzip -k sft-valid.jsonl.gz"),
+        ("sft-array.json", "format_json_array", "one JSON array, not JSON Lines", "jq -c '.[]' sft-array.json"),
+        ("legacy-prompt-completion.jsonl", "format_prompt_completion", "legacy prompt/completion rows",
+         'content: .prompt}, {role: "assistant", content: .completion}'),
+    ],
+)  # fmt: skip
+def test_files_that_are_not_chat_jsonl_get_one_targeted_message(name: str, code: str, fragment: str, fix: str) -> None:
+    report = validate_files(CORPUS / name, "sft", "gpt-4.1-mini")
+    assert not report.ok
+    assert [(p.code, p.line) for p in report.problems if p.severity == "error"] == [(code, None)]  # one, not per line
+    problem = report.problems[0]
+    assert fragment in problem.message and fix in problem.fix
+
+
+def test_only_blank_lines_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "blank.jsonl"
+    path.write_text("\n\n  \n")
+    report = validate_files(path, "sft", "gpt-4.1-mini")
+    assert "no_examples" in {e[0] for e in errors(report)}
+
+
+def test_an_empty_validation_file_is_an_error_too() -> None:
+    report = validate_files(CORPUS / "sft-valid.jsonl", "sft", "gpt-4.1-mini", CORPUS / "empty.jsonl")
+    assert [p.message for p in report.problems if p.code == "empty"] == ["the validation file is empty (0 bytes)"]
+
+
+def test_a_fifo_is_refused_up_front_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    from ftops.errors import UsageError
+
+    fifo = tmp_path / "train.jsonl"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would block forever
+    with pytest.raises(UsageError) as caught:
+        validate_files(fifo, "sft", "gpt-4.1-mini")
+    assert "is a FIFO" in caught.value.message and "not a regular file" in caught.value.message
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_devices_are_refused_and_never_read(device: str) -> None:
+    from ftops.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        validate_files(Path(device), "sft", "gpt-4.1-mini")
+    assert "is a character device, not a regular file" in caught.value.message
+
+
+def test_the_size_rule_is_applied_before_reading(tmp_path: Path) -> None:
+    from ftops.catalog import load_catalog
+
+    limit = load_catalog().limits.training_file_max_bytes
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as out:
+        out.truncate(limit)  # sparse: as big as the rule allows plus nothing, never read
+    report = validate_files(path, "sft", "gpt-4.1-mini")
+    assert [e[0] for e in errors(report)] == ["file_size"] and report.train.sha256 == ""
+
+
+def test_grader_file_must_be_a_small_regular_file(tmp_path: Path) -> None:
+    from ftops.data.grader import read_grader
+    from ftops.errors import UsageError, UserError
+
+    with pytest.raises(UsageError):
+        read_grader(Path("/dev/zero"))
+    big = tmp_path / "grader.json"
+    big.write_bytes(b" " * (5 * 1024 * 1024))
+    with pytest.raises(UserError, match="a grader is one small JSON object"):
+        read_grader(big)
+    assert read_grader(CORPUS / "grader.json")["type"] == "string_check"
