@@ -276,8 +276,8 @@ class Usage(WireModel):
 
     name: MetricName | None = None
     type: str | None = None
-    current_value: float = Field(default=0, alias="currentValue")
-    limit: float = 0
+    current_value: float | None = Field(default=None, alias="currentValue")
+    limit: float | None = None
     unit: str | None = None
 
     @property

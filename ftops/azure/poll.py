@@ -161,7 +161,19 @@ class LroPoller:
         """One status read; returns the status (raises on Failed/Canceled)."""
         if self.done() or self.monitor_url is None:
             return self._status
-        response = self._transport.request("GET", self.monitor_url)
+        try:
+            response = self._transport.request("GET", self.monitor_url)
+        except AzureRefusedError as exc:
+            if self._algorithm != "location" or isinstance(exc, AzureFailureError):
+                raise  # only Azure's refusal ends the operation; a network or 5xx failure stays exit 4
+            # A Location monitor answers a failed operation with its error status (azure-core raises too).
+            raise AzureRefusedError(
+                f"{self._what} ended Failed: {exc.message}",
+                code=exc.code,
+                hint=self._hint(exc.code) or exc.hint,
+                status=exc.status,
+                request_id=exc.request_id,
+            ) from None
         self._delay = retry_after_of(response)
         body = _body(response, self._what) if response.content else None
         if self._algorithm == "async":

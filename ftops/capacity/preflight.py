@@ -3,16 +3,19 @@
 A region offers a model with a deployment type when the catalog allows it and the region's usages list
 has that quota (Azure lists no usage for a model/SKU it does not offer there), so suggestions are
 regions and SKUs that have both availability and room.
+
+The regions the wants are in are read first; other regions are read only when something is short and
+suggestions are needed (a deploy that fits reads one region's usages, not every fine-tuning region's).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ftops.azure.arm import ArmClient
+from ftops.azure.sweep import by_region, sweep
 from ftops.capacity.usage import base_model_name, deployment_type, is_fine_tuned, skus_for, usage_names
 from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, Problem
 
@@ -82,9 +85,8 @@ def usages(arm: ArmClient, location: str) -> dict[str, Usage]:
     """Cognitive Services usages of one location, by usage name."""
     found = {}
     for entry in arm.cognitive_usages(location):
-        name = (entry.get("name") or {}).get("value")
-        if name:
-            found[name] = Usage(location, name, int(entry.get("currentValue") or 0), int(entry.get("limit") or 0))
+        if entry.key:
+            found[entry.key] = Usage(location, entry.key, int(entry.current_value or 0), int(entry.limit or 0))
     return found
 
 
@@ -96,22 +98,7 @@ def deployment_usages(arm: ArmClient, location: str, *, in_use_only: bool = Fals
 
 def usages_by_location(arm: ArmClient, locations: Iterable[str]) -> tuple[dict[str, dict[str, Usage]], dict[str, str]]:
     """Usages of several locations at once, and the error of each location that could not be read."""
-    locations = sorted(set(locations))
-
-    def read(location: str) -> tuple[str, dict[str, Usage] | str]:
-        try:
-            return location, usages(arm, location)
-        except FtopsError as exc:
-            return location, exc.message
-
-    if not locations:
-        return {}, {}
-    with ThreadPoolExecutor(max_workers=min(16, len(locations))) as pool:
-        answers = dict(pool.map(read, locations))
-    return (
-        {loc: a for loc, a in answers.items() if isinstance(a, dict)},
-        {loc: a for loc, a in answers.items() if isinstance(a, str)},
-    )
+    return by_region(sweep(lambda location: usages(arm, location), sorted(set(locations))))
 
 
 def find_usage(table: dict[str, Usage], model: str, sku: str, *, fine_tuned: bool) -> Usage | None:
@@ -143,21 +130,30 @@ def shortfalls(arm: ArmClient, wants: list[Want], preferred: Iterable[str] = ())
     grouped: dict[tuple[str, str, str, bool], list[Want]] = defaultdict(list)
     for want in wants:
         grouped[(want.location, want.base_model, deployment_type(want.sku).name, want.fine_tuned)].append(want)
-    allowed = {(model, ft): catalog_regions(model, fine_tuned=ft) for _, model, _, ft in grouped}
-    candidates = {w.location for w in wants} | {r for regions in allowed.values() for r in regions}
-    table, errors = usages_by_location(arm, candidates)
-    unreadable = sorted({w.location for w in wants} & set(errors))
-    if unreadable:
+    # The target regions first: on the happy path they are all the preflight reads.
+    table, errors = usages_by_location(arm, {w.location for w in wants})
+    if errors:
+        unreadable = sorted(errors)
         raise AzureFailureError(
             f"could not read deployment quota (usages) of {', '.join(unreadable)}: {errors[unreadable[0]]}",
             hint="retry; the preflight needs each target region's usages",
         )
-    found = []
+    short = {}
     for (location, model, sku, fine_tuned), group in grouped.items():
         wanted = sum(w.capacity for w in group)
         usage = find_usage(table[location], model, sku, fine_tuned=fine_tuned)
-        if usage is not None and wanted <= usage.free:
-            continue
+        if usage is None or wanted > usage.free:
+            short[(location, model, sku, fine_tuned)] = (group, wanted, usage)
+    if not short:
+        return []
+    # Something is short: read where else it could go, for the suggestions (a region failing here only
+    # means it is not suggested).
+    allowed = {(model, ft): catalog_regions(model, fine_tuned=ft) for _, model, _, ft in short}
+    others = {r for regions in allowed.values() for r in regions}
+    more, _ = usages_by_location(arm, others - set(table))
+    table = {**table, **more}
+    found = []
+    for (location, model, sku, fine_tuned), (group, wanted, usage) in short.items():
         fits = suggest(
             table,
             model,

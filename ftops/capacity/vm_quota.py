@@ -7,18 +7,18 @@ Azure Machine Learning counts dedicated vCPUs twice per region: per VM family, a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ftops.azure.arm import ArmClient
+from ftops.azure.sweep import MAX_WORKERS
+from ftops.azure.sweep import sweep as sweep_regions
 from ftops.catalog import load_catalog
-from ftops.errors import FtopsError
 from ftops.stack.schema import Environment
 
 # The usage `type` of the regional total of dedicated cluster vCPUs (Microsoft's Usage_list example).
 TOTAL_TYPE = "dedicatedCores/usages"
 TOTAL = "total dedicated vCPUs"  # the key ftops files the regional total under
-MAX_SWEEP_WORKERS = 16  # concurrent region reads in --all-regions; bounded so a sweep never floods ARM
+MAX_SWEEP_WORKERS = MAX_WORKERS  # concurrent region reads in --all-regions (ftops.azure.sweep bounds them)
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,8 @@ def read_quota(arm: ArmClient, location: str) -> dict[str, FamilyQuota]:
     """
     found: dict[str, FamilyQuota] = {}
     for usage in arm.ml_usages(location):
-        kind = str(usage.get("type") or "")
-        name = usage.get("name") or {}
-        value = name.get("value")
+        kind = usage.type or ""
+        value = usage.key
         if not value or "/workspaces/" in kind:
             continue
         key = TOTAL if kind.endswith(TOTAL_TYPE) else value
@@ -75,9 +74,9 @@ def read_quota(arm: ArmClient, location: str) -> dict[str, FamilyQuota]:
         found[key] = FamilyQuota(
             location,
             key,
-            name.get("localizedValue") or value,
-            int(usage.get("currentValue") or 0),
-            int(usage.get("limit") or 0),
+            (usage.name.localized_value if usage.name else None) or value,
+            int(usage.current_value or 0),
+            int(usage.limit or 0),
         )
     return found
 
@@ -89,18 +88,8 @@ def family_quota(quotas: dict[str, FamilyQuota], family: str) -> FamilyQuota | N
 
 def sweep(arm: ArmClient, locations: Iterable[str]) -> dict[str, dict[str, FamilyQuota] | str]:
     """Quota of many regions at once; a region that fails reads as its error message."""
-    wanted = sorted(set(locations))
-
-    def read(location: str) -> tuple[str, dict[str, FamilyQuota] | str]:
-        try:
-            return location, read_quota(arm, location)
-        except FtopsError as exc:
-            return location, exc.message
-
-    if not wanted:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(MAX_SWEEP_WORKERS, len(wanted))) as pool:
-        return dict(pool.map(read, wanted))
+    results = sweep_regions(lambda location: read_quota(arm, location), sorted(set(locations)))
+    return {r.region: r.value if r.error is None else r.error for r in results}  # type: ignore[misc]
 
 
 def stack_needs(environment: Environment) -> list[Need]:
