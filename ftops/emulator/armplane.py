@@ -1,4 +1,10 @@
-"""Emulated Azure Resource Manager: location models, usages, account deployments (LRO), ML usages, quotas.
+"""Emulated Azure Resource Manager: accounts, location models, usages, model capacities, deployments (LRO),
+ML usages, quotas and VM sizes, Microsoft.Quota (LRO). One handler per spec operation (`ftops.emulator.routes`).
+
+Long-running operations follow each spec's `x-ms-long-running-operation-options` as Azure's pollers expect
+(azure-mgmt-core `ARMPolling`): an `Azure-AsyncOperation` monitor (`operationStatuses/{id}`) answers 200 with
+`status` InProgress -> Succeeded/Failed (with an `error`); a `Location` monitor (`operationResults/{id}`)
+answers 202 with Retry-After while running, then 200 with the result, or the operation's error status.
 
 Location models come from ftops' catalog (so the emulator agrees with it until a test says otherwise with
 `set_location_models`). Deployment quota (TPM usages) goes down as deployments are created and comes back
@@ -14,10 +20,13 @@ import re
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from typing import Any
 
-from ftops.azure.settings import COGNITIVE_API_VERSION, QUOTA_API_VERSION
 from ftops.emulator.dataplane import DataPlane
 from ftops.emulator.http import Reply, Request, error
 from ftops.errors import FtopsError
@@ -29,22 +38,19 @@ SUB = r"/subscriptions/(?P<sub>[^/]+)"
 CS = SUB + r"/providers/Microsoft\.CognitiveServices/locations/(?P<loc>[^/]+)"
 ACCOUNT = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.CognitiveServices/accounts/(?P<account>[^/]+)"
 QUOTA_SCOPE = r"/(?P<scope>subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/locations/(?P<loc>[^/]+))"
-ROUTES: list[tuple[str, re.Pattern[str], str]] = [
-    (m, re.compile(p + "$", re.IGNORECASE), name)
-    for m, p, name in [
-        ("GET", CS + "/models", "models"),
-        ("GET", CS + "/usages", "cs_usages"),
-        ("GET", CS + r"/operationResults/(?P<op>[^/]+)", "operation"),
-        ("GET", ACCOUNT + "/deployments", "list_deployments"),
-        ("GET", ACCOUNT + r"/deployments/(?P<name>[^/]+)", "get_deployment"),
-        ("PUT", ACCOUNT + r"/deployments/(?P<name>[^/]+)", "put_deployment"),
-        ("DELETE", ACCOUNT + r"/deployments/(?P<name>[^/]+)", "delete_deployment"),
-        ("GET", SUB + r"/providers/Microsoft\.MachineLearningServices/locations/(?P<loc>[^/]+)/usages", "ml_usages"),
-        ("GET", QUOTA_SCOPE + r"/providers/Microsoft\.Quota/quotas/(?P<name>[^/]+)", "get_quota"),
-        ("PUT", QUOTA_SCOPE + r"/providers/Microsoft\.Quota/quotas/(?P<name>[^/]+)", "put_quota"),
-        ("GET", QUOTA_SCOPE + r"/providers/Microsoft\.Quota/quotaRequests/(?P<id>[^/]+)", "get_quota_request"),
-    ]
+# ARM operation monitors, which no saved spec defines: (pattern, kind).
+MONITORS = [
+    (
+        re.compile(SUB + r"/providers/(?P<rp>[^/]+)/locations/(?P<loc>[^/]+)/operationStatuses/(?P<op>[^/]+)$", re.I),
+        "status",
+    ),
+    (
+        re.compile(SUB + r"/providers/(?P<rp>[^/]+)/locations/(?P<loc>[^/]+)/operationResults/(?P<op>[^/]+)$", re.I),
+        "result",
+    ),
+    (re.compile(r"/(?P<scope>.+)/providers/Microsoft\.Quota/operationsStatus/(?P<op>[^/]+)$", re.I), "quota"),
 ]
+MONITOR_READS = 2  # reads of a monitor (or of the resource) until an operation ends
 
 # VM families ML reports per location, with (used, limit) vCPUs: a believable starting point.
 DEFAULT_ML_QUOTA = {
@@ -65,6 +71,28 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass
+class Operation:
+    """One ARM asynchronous operation: done after MONITOR_READS reads; `finish` applies it and returns the
+    result body (None: no body), or an error (code, message) if it failed."""
+
+    finish: Callable[[], dict | None]
+    fail: tuple[str, str] | None = None
+    reads: int = 0
+    result: dict | None = None
+    done: bool = False
+    started: str = field(default_factory=lambda: _stamp())
+
+    def step(self) -> None:
+        if self.done:
+            return
+        self.reads += 1
+        if self.reads >= MONITOR_READS:
+            self.done = True
+            if self.fail is None:
+                self.result = self.finish()
+
+
 class ArmPlane:
     def __init__(self, dataplane: DataPlane) -> None:
         self.dataplane = dataplane
@@ -75,7 +103,8 @@ class ArmPlane:
     def reset(self) -> None:
         with self.lock:
             self.deployments: dict[tuple[str, str, str], dict[str, dict]] = {}
-            self.operations: dict[str, dict] = {}
+            self.accounts: dict[tuple[str, str, str], dict] = {}
+            self.operations: dict[str, Operation] = {}
             self.quota: dict[tuple[str, str], list[int]] = {}
             self.quota_requests: dict[str, dict] = {}
             self.location_models: dict[str, list[dict]] = {}
@@ -191,32 +220,91 @@ class ArmPlane:
         found.append(self.model_entry("text-embedding-3-small", "1", fine_tune=False))
         return found
 
-    # ---- dispatch ----
-    def handle(self, request: Request) -> Reply:
-        for method, pattern, name in ROUTES:
-            match = pattern.match(request.path)
-            if match and method == request.method:
-                with self.lock:
-                    return getattr(self, "_" + name)(request, **match.groupdict())
-        return error(404, "NotFound", f"the emulator does not serve {request.method} {request.path}")
+    # ---- asynchronous operations ----
+    def start_operation(
+        self,
+        request: Request,
+        sub: str,
+        finish: Callable[[], dict | None],
+        *,
+        provider: str = "Microsoft.CognitiveServices",
+        fail: tuple[str, str] | None = None,
+    ) -> tuple[str, dict[str, str]]:
+        """Register an operation; its id and the headers that name its monitors (absolute, with Retry-After)."""
+        op = uuid.uuid4().hex
+        self.operations[op] = Operation(finish, fail)
+        base = f"{request.base_url}/subscriptions/{sub}/providers/{provider}/locations/{DEFAULT_ACCOUNT_LOCATION}"
+        version = request.query.get("api-version", "")
+        return op, {
+            "Azure-AsyncOperation": f"{base}/operationStatuses/{op}?api-version={version}",
+            "Location": f"{base}/operationResults/{op}?api-version={version}",
+            "Retry-After": "1",
+        }
 
-    def _models(self, request: Request, sub: str, loc: str) -> Reply:
-        loc = loc.lower()
+    def is_monitor(self, path: str) -> bool:
+        return any(pattern.match(path) for pattern, _ in MONITORS)
+
+    def monitor(self, request: Request) -> Reply:
+        """GET of an operation monitor (Azure-AsyncOperation, Location, or Microsoft.Quota's operationsStatus)."""
+        for pattern, kind in MONITORS:
+            match = pattern.match(request.path)
+            if match is None or request.method != "GET":
+                continue
+            with self.lock:
+                if kind == "quota":
+                    return self._quota_operation(request, match["scope"], match["op"])
+                found = self.operations.get(match["op"])
+                if found is None:
+                    return error(404, "OperationNotFound", f"operation {match['op']} not found")
+                found.step()
+                if kind == "status":
+                    body: dict[str, Any] = {
+                        "id": request.path,
+                        "name": match["op"],
+                        "status": "InProgress" if not found.done else "Failed" if found.fail else "Succeeded",
+                        "startTime": found.started,
+                    }
+                    if found.done:
+                        body["endTime"] = _stamp()
+                    if found.fail:
+                        body["error"] = {"code": found.fail[0], "message": found.fail[1]}
+                    return Reply(200, body, headers={} if found.done else {"Retry-After": "1"})
+                if not found.done:
+                    return Reply(
+                        202,
+                        None,
+                        headers={
+                            "Location": f"{request.base_url}{request.path}?"
+                            f"api-version={request.query.get('api-version', '')}",
+                            "Retry-After": "1",
+                        },
+                    )
+                if found.fail:
+                    return error(400, found.fail[0], found.fail[1])
+                return Reply(200, found.result) if found.result is not None else Reply(204, None)
+        return error(404, "NotFound", f"no operation monitor at {request.path}")
+
+    # ---- Microsoft.CognitiveServices, per location ----
+    def models_list(self, request: Request, p: dict[str, str]) -> Reply:
+        loc = p["location"].lower()
         models = self.location_models.get(loc)
         if models is None:
             models = self._catalog_models(loc)
-        start = int(request.query.get("$skipToken") or 0)
-        page: dict[str, Any] = {"value": models[start : start + PAGE_SIZE]}
-        if start + PAGE_SIZE < len(models):
-            page["nextLink"] = (
-                f"{request.base_url}{request.path}?api-version={COGNITIVE_API_VERSION}&$skipToken={start + PAGE_SIZE}"
-            )
-        return Reply(200, page)
+        return Reply(200, self._paged(request, models, "$skipToken"))
 
-    def _cs_usages(self, request: Request, sub: str, loc: str) -> Reply:
-        loc = loc.lower()
+    @staticmethod
+    def _paged(request: Request, items: list[dict], token: str) -> dict:
+        """A page of PAGE_SIZE with an absolute nextLink carrying the request's api-version."""
+        start = int(request.query.get(token) or 0)
+        page: dict[str, Any] = {"value": items[start : start + PAGE_SIZE]}
+        if start + PAGE_SIZE < len(items):
+            keep = "&".join(f"{k}={v}" for k, v in request.query.items() if k != token)
+            page["nextLink"] = f"{request.base_url}{request.path}?{keep}&{token}={start + PAGE_SIZE}"
+        return page
+
+    def _usage_entries(self, loc: str) -> list[dict]:
         used = self._used(loc)
-        usages = [
+        return [
             {
                 "name": {"value": name, "localizedValue": f"Tokens Per Minute (thousands) - {label}"},
                 "currentValue": float(used[name]),
@@ -225,7 +313,308 @@ class ArmPlane:
             }
             for name, label in self._offered(loc).items()
         ]
-        return Reply(200, {"value": usages})
+
+    def usages_list(self, request: Request, p: dict[str, str]) -> Reply:
+        return Reply(200, {"value": self._usage_entries(p["location"].lower())})
+
+    def _capacities(self, request: Request, locations: list[str]) -> Reply:
+        query = request.query
+        name, version, fmt = query.get("modelName", ""), query.get("modelVersion", ""), query.get("modelFormat", "")
+        from ftops.capacity.usage import usage_name
+
+        values = []
+        for loc in locations:
+            offered = self._offered(loc)
+            for sku in ("Standard", "GlobalStandard", "DataZoneStandard"):
+                try:
+                    usage = usage_name(name, sku, fine_tuned=False)
+                except FtopsError:
+                    continue
+                if usage not in offered:
+                    continue
+                available = max(self._limit(loc, usage) - self._used(loc)[usage], 0)
+                values.append(
+                    {
+                        "id": f"/subscriptions/{request.path.split('/')[2]}/providers/Microsoft.CognitiveServices"
+                        f"/locations/{loc}/models/{fmt}.{name}.{version}/skuCapacities/{sku}",
+                        "type": "Microsoft.CognitiveServices/locations/models/skuCapacities",
+                        "name": sku,
+                        "location": loc,
+                        "properties": {
+                            "model": {"format": fmt, "name": name, "version": version},
+                            "skuName": sku,
+                            "availableCapacity": float(available),
+                            "availableFinetuneCapacity": float(available),
+                        },
+                    }
+                )
+        return Reply(200, {"value": values})
+
+    def location_based_model_capacities_list(self, request: Request, p: dict[str, str]) -> Reply:
+        return self._capacities(request, [p["location"].lower()])
+
+    def model_capacities_list(self, request: Request, p: dict[str, str]) -> Reply:
+        """Capacity across regions: the one-call check of where a model can be deployed."""
+        from ftops.catalog import load_catalog
+
+        return self._capacities(request, sorted(load_catalog().azure_regions))
+
+    # ---- accounts ----
+    def add_account(self, sub: str, rg: str, name: str, location: str = DEFAULT_ACCOUNT_LOCATION) -> dict:
+        """An AI Services account as `pulumi up` leaves it (test hook; `Accounts_Create` does the same)."""
+        with self.lock:
+            self.account_locations[name] = location.lower()
+            account = {
+                "id": f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}",
+                "name": name,
+                "type": "Microsoft.CognitiveServices/accounts",
+                "location": location,
+                "kind": "AIServices",
+                "sku": {"name": "S0"},
+                "properties": {
+                    "endpoint": f"https://{name}.cognitiveservices.azure.com/",
+                    "customSubDomainName": name,
+                    "provisioningState": "Succeeded",
+                },
+            }
+            self.accounts[(sub.lower(), rg.lower(), name.lower())] = account
+            return account
+
+    def _account(self, p: dict[str, str]) -> dict | Reply:
+        found = self.accounts.get(
+            (p["subscriptionId"].lower(), p["resourceGroupName"].lower(), p["accountName"].lower())
+        )
+        if found is None:
+            return error(
+                404,
+                "ResourceNotFound",
+                f"The Resource 'Microsoft.CognitiveServices/accounts/"
+                f"{p['accountName']}' under resource group '{p['resourceGroupName']}' was not found.",
+            )
+        return found
+
+    def accounts_get(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self._account(p)
+        return found if isinstance(found, Reply) else Reply(200, self._account_view(found))
+
+    @staticmethod
+    def _account_view(account: dict) -> dict:
+        props = account["properties"]
+        if props["provisioningState"] in ("Accepted", "Creating"):
+            account["_reads"] = account.get("_reads", 0) + 1
+            if account["_reads"] >= MONITOR_READS:
+                props["provisioningState"] = "Succeeded"
+        return {k: v for k, v in account.items() if not k.startswith("_")}
+
+    def accounts_list(self, request: Request, p: dict[str, str]) -> Reply:
+        sub = p["subscriptionId"].lower()
+        found = [self._account_view(a) for (s, _, _), a in sorted(self.accounts.items()) if s == sub]
+        return Reply(200, self._paged(request, found, "$skipToken"))
+
+    def accounts_list_by_resource_group(self, request: Request, p: dict[str, str]) -> Reply:
+        key = (p["subscriptionId"].lower(), p["resourceGroupName"].lower())
+        found = [self._account_view(a) for (s, g, _), a in sorted(self.accounts.items()) if (s, g) == key]
+        return Reply(200, self._paged(request, found, "$skipToken"))
+
+    def accounts_create(self, request: Request, p: dict[str, str]) -> Reply:
+        body = request.json or {}
+        if not body.get("location"):
+            return error(400, "LocationRequired", "The location property is required for this definition.")
+        key = (p["subscriptionId"].lower(), p["resourceGroupName"].lower(), p["accountName"].lower())
+        existed = key in self.accounts
+        account = self.add_account(p["subscriptionId"], p["resourceGroupName"], p["accountName"], body["location"])
+        account["kind"] = body.get("kind") or account["kind"]
+        account["sku"] = body.get("sku") or account["sku"]
+        if body.get("tags"):
+            account["tags"] = body["tags"]
+        if existed:
+            return Reply(200, self._account_view(account))
+        account["properties"]["provisioningState"] = "Accepted"
+        _, headers = self.start_operation(
+            request, p["subscriptionId"], lambda: self._account_view(dict(account, _reads=MONITOR_READS))
+        )
+        return Reply(201, self._account_view(dict(account)), headers=headers)
+
+    def accounts_update(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self._account(p)
+        if isinstance(found, Reply):
+            return found
+        body = request.json or {}
+        if "tags" in body:
+            found["tags"] = body["tags"]
+        if body.get("sku"):
+            found["sku"] = body["sku"]
+        return Reply(200, self._account_view(found))
+
+    def accounts_delete(self, request: Request, p: dict[str, str]) -> Reply:
+        key = (p["subscriptionId"].lower(), p["resourceGroupName"].lower(), p["accountName"].lower())
+        if self.accounts.pop(key, None) is None:
+            return Reply(204, None)
+        self.deployments.pop((p["subscriptionId"], p["resourceGroupName"], p["accountName"]), None)
+        _, headers = self.start_operation(request, p["subscriptionId"], lambda: None)
+        return Reply(202, None, headers={k: v for k, v in headers.items() if k != "Azure-AsyncOperation"})
+
+    def accounts_list_usages(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self._account(p)
+        if isinstance(found, Reply):
+            return found
+        entries = self._usage_entries(self.location_of(p["accountName"]))
+        for entry in entries:
+            entry.update(status="Included", scopeType="Subscription", scopeId=p["subscriptionId"])
+        return Reply(200, {"value": entries})
+
+    def accounts_list_models(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self._account(p)
+        if isinstance(found, Reply):
+            return found
+        loc = self.location_of(p["accountName"])
+        models = self.location_models.get(loc)
+        if models is None:
+            models = self._catalog_models(loc)
+        return Reply(200, self._paged(request, [m["model"] for m in models], "$skipToken"))
+
+    # ---- deployments ----
+    def _deployment_id(self, sub: str, rg: str, account: str, name: str) -> str:
+        return (
+            f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}"
+            f"/deployments/{name}"
+        )
+
+    @staticmethod
+    def _key(p: dict[str, str]) -> tuple[str, str, str]:
+        return (p["subscriptionId"], p["resourceGroupName"], p["accountName"])
+
+    def deployments_list(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self.deployments.get(self._key(p), {})
+        for deployment in found.values():
+            self._advance_deployment(deployment)
+        return Reply(200, self._paged(request, [_public(d) for d in found.values()], "$skipToken"))
+
+    def deployments_get(self, request: Request, p: dict[str, str]) -> Reply:
+        deployment = self.deployments.get(self._key(p), {}).get(p["deploymentName"])
+        if deployment is None:
+            return error(
+                404, "DeploymentNotFound", f"Deployment {p['deploymentName']} not found on account {p['accountName']}."
+            )
+        self._advance_deployment(deployment)
+        return Reply(200, _public(deployment))
+
+    def _advance_deployment(self, deployment: dict) -> None:
+        props = deployment["properties"]
+        if props["provisioningState"] in ("Accepted", "Creating", "Updating"):
+            deployment["_reads"] = deployment.get("_reads", 0) + 1
+            if deployment["_reads"] == 1 and props["provisioningState"] == "Accepted":
+                props["provisioningState"] = "Creating"
+            if deployment["_reads"] >= MONITOR_READS:
+                props["provisioningState"] = "Succeeded"
+                deployment.pop("_reads")
+
+    def deployments_create_or_update(self, request: Request, p: dict[str, str]) -> Reply:
+        sub, rg, account, name = (*self._key(p), p["deploymentName"])
+        body = request.json or {}
+        model = (body.get("properties") or {}).get("model") or {}
+        if not model.get("name"):
+            return error(400, "InvalidResourceProperties", "properties.model.name is required.")
+        if ".ft-" in model["name"] and model["name"] not in self.dataplane.fine_tuned_models():
+            return error(
+                400, "DeploymentModelNotFound", f"The fine-tuned model {model['name']} was not found or is not ready."
+            )
+        existing = self.deployments.setdefault((sub, rg, account), {})
+        for other in existing.values():
+            self._advance_deployment(other)
+        busy = [d["name"] for d in existing.values() if d["properties"]["provisioningState"] != "Succeeded"]
+        if busy and name not in busy:
+            return error(
+                409,
+                "RequestConflict",
+                f"Another operation is being performed on the parent resource (deployment {busy[0]}).",
+            )
+        refusal = self._refuse_capacity(account, name, model["name"], body.get("sku") or {})
+        if refusal is not None:
+            self.counters[f"deployment_refusals:{account}"] += 1
+            return refusal
+        self.counters[f"deployment_puts:{account}"] += 1
+        updating = name in existing
+        deployment = {
+            "id": self._deployment_id(sub, rg, account, name),
+            "name": name,
+            "type": "Microsoft.CognitiveServices/accounts/deployments",
+            "sku": body.get("sku") or {"name": "Standard", "capacity": 1},
+            "systemData": {"createdAt": _stamp()},
+            "properties": {
+                "model": {k: v for k, v in model.items() if k in ("format", "name", "version", "source")},
+                "provisioningState": "Succeeded" if updating else "Accepted",
+            },
+        }
+        existing[name] = deployment
+        if updating:
+            return Reply(200, _public(deployment))
+
+        def finish() -> dict:
+            while deployment["properties"]["provisioningState"] != "Succeeded":
+                self._advance_deployment(deployment)
+            return _public(deployment)
+
+        # final-state-via azure-async-operation: the monitor decides, then the resource is read (Succeeded)
+        _, headers = self.start_operation(request, sub, finish)
+        return Reply(201, _public(deployment), headers={k: v for k, v in headers.items() if k != "Location"})
+
+    def deployments_update(self, request: Request, p: dict[str, str]) -> Reply:
+        """PATCH sku/capacity (final-state-via location): 202 with the monitors, the updated deployment at the end."""
+        deployment = self.deployments.get(self._key(p), {}).get(p["deploymentName"])
+        if deployment is None:
+            return error(404, "DeploymentNotFound", f"Deployment {p['deploymentName']} not found.")
+        body = request.json or {}
+        sku = body.get("sku")
+        if sku:
+            wanted = {**deployment["sku"], **sku}
+            refusal = self._refuse_capacity(
+                p["accountName"], p["deploymentName"], deployment["properties"]["model"]["name"], wanted
+            )
+            if refusal is not None:
+                return refusal
+
+        def finish() -> dict:
+            if sku:
+                deployment["sku"] = {**deployment["sku"], **sku}
+            if "tags" in body:
+                deployment["tags"] = body["tags"]
+            return _public(deployment)
+
+        _, headers = self.start_operation(request, p["subscriptionId"], finish)
+        return Reply(202, None, headers=headers)
+
+    def deployments_list_skus(self, request: Request, p: dict[str, str]) -> Reply:
+        deployment = self.deployments.get(self._key(p), {}).get(p["deploymentName"])
+        if deployment is None:
+            return error(404, "DeploymentNotFound", f"Deployment {p['deploymentName']} not found.")
+        from ftops.capacity.usage import usage_name
+
+        loc = self.location_of(p["accountName"])
+        model = deployment["properties"]["model"]["name"]
+        values = []
+        for sku in ("Standard", "GlobalStandard", "DataZoneStandard", "Developer"):
+            try:
+                usage = usage_name(model, sku)
+            except FtopsError:
+                continue
+            if usage not in self._offered(loc):
+                continue
+            limit = self._limit(loc, usage)
+            values.append(
+                {
+                    "resourceType": "Microsoft.CognitiveServices/accounts/deployments",
+                    "sku": {"name": sku, "capacity": 1},
+                    "capacity": {"minimum": 1, "maximum": limit, "step": 1, "default": min(limit, 10)},
+                }
+            )
+        return Reply(200, {"value": values})
+
+    def deployments_delete(self, request: Request, p: dict[str, str]) -> Reply:
+        existing = self.deployments.get(self._key(p), {})
+        if existing.pop(p["deploymentName"], None) is None:
+            return Reply(204, None)
+        return Reply(200, None)
 
     def _refuse_capacity(self, account: str, name: str, model: str, sku: dict) -> Reply | None:
         """Azure's refusals when a location does not offer the model with this SKU, or lacks the TPM."""
@@ -258,104 +647,21 @@ class ArmPlane:
             f"limit is {limit} for quota {label}.",
         )
 
-    # ---- deployments ----
-    def _deployment_id(self, sub: str, rg: str, account: str, name: str) -> str:
-        return (
-            f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}"
-            f"/deployments/{name}"
-        )
-
-    def _list_deployments(self, request: Request, sub: str, rg: str, account: str) -> Reply:
-        for deployment in self.deployments.get((sub, rg, account), {}).values():
-            self._advance_deployment(deployment)
-        return Reply(200, {"value": list(self.deployments.get((sub, rg, account), {}).values())})
-
-    def _get_deployment(self, request: Request, sub: str, rg: str, account: str, name: str) -> Reply:
-        deployment = self.deployments.get((sub, rg, account), {}).get(name)
-        if deployment is None:
-            return error(404, "DeploymentNotFound", f"Deployment {name} not found on account {account}.")
-        self._advance_deployment(deployment)
-        return Reply(200, deployment)
-
-    def _advance_deployment(self, deployment: dict) -> None:
-        if deployment["properties"]["provisioningState"] == "Creating":
-            deployment.setdefault("_reads", 0)
-            deployment["_reads"] += 1
-            if deployment["_reads"] >= 2:
-                deployment["properties"]["provisioningState"] = "Succeeded"
-                deployment.pop("_reads")
-
-    def _put_deployment(self, request: Request, sub: str, rg: str, account: str, name: str) -> Reply:
-        body = request.json or {}
-        model = (body.get("properties") or {}).get("model") or {}
-        if not model.get("name"):
-            return error(400, "InvalidResourceProperties", "properties.model.name is required.")
-        if ".ft-" in model["name"] and model["name"] not in self.dataplane.fine_tuned_models():
-            return error(
-                400, "DeploymentModelNotFound", f"The fine-tuned model {model['name']} was not found or is not ready."
-            )
-        existing = self.deployments.setdefault((sub, rg, account), {})
-        for other in existing.values():
-            self._advance_deployment(other)
-        busy = [d["name"] for d in existing.values() if d["properties"]["provisioningState"] == "Creating"]
-        if busy and name not in busy:
-            return error(
-                409,
-                "RequestConflict",
-                f"Another operation is being performed on the parent resource (deployment {busy[0]}).",
-            )
-        refusal = self._refuse_capacity(account, name, model["name"], body.get("sku") or {})
-        if refusal is not None:
-            self.counters[f"deployment_refusals:{account}"] += 1
-            return refusal
-        self.counters[f"deployment_puts:{account}"] += 1
-        updating = name in existing
-        deployment = {
-            "id": self._deployment_id(sub, rg, account, name),
-            "name": name,
-            "type": "Microsoft.CognitiveServices/accounts/deployments",
-            "sku": body.get("sku") or {"name": "Standard", "capacity": 1},
-            "systemData": {"createdAt": _stamp()},
-            "properties": {
-                "model": {k: v for k, v in model.items() if k in ("format", "name", "version", "source")},
-                "provisioningState": "Succeeded" if updating else "Creating",
-            },
-        }
-        existing[name] = deployment
-        if updating:
-            return Reply(200, deployment)
-        op = uuid.uuid4().hex
-        self.operations[op] = {"deployment": deployment, "reads": 0}
-        monitor = (
-            f"{request.base_url}/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/emulator"
-            f"/operationResults/{op}?api-version={COGNITIVE_API_VERSION}"
-        )
-        return Reply(201, deployment, headers={"Azure-AsyncOperation": monitor, "Retry-After": "1"})
-
-    def _operation(self, request: Request, sub: str, loc: str, op: str) -> Reply:
-        found = self.operations.get(op)
-        if found is None:
-            return error(404, "OperationNotFound", f"operation {op} not found")
-        deployment = found["deployment"]
-        self._advance_deployment(deployment)
-        status = "Succeeded" if deployment["properties"]["provisioningState"] == "Succeeded" else "InProgress"
-        return Reply(200, {"id": request.path, "name": op, "status": status, "startTime": _stamp()})
-
-    def _delete_deployment(self, request: Request, sub: str, rg: str, account: str, name: str) -> Reply:
-        existing = self.deployments.get((sub, rg, account), {})
-        if existing.pop(name, None) is None:
-            return Reply(204, None)
-        return Reply(200, None)
-
-    # ---- ML usages and Microsoft.Quota ----
+    # ---- Microsoft.MachineLearningServices, per location ----
     def _limits(self, scope: str) -> dict[str, list[int]]:
         key = scope.lower()
         for family, (used, limit) in DEFAULT_ML_QUOTA.items():
             self.quota.setdefault((key, family.lower()), [used, limit])
         return {family: self.quota[(key, family.lower())] for family in DEFAULT_ML_QUOTA}
 
-    def _ml_usages(self, request: Request, sub: str, loc: str) -> Reply:
-        scope = f"subscriptions/{sub}/providers/Microsoft.MachineLearningServices/locations/{loc}"
+    @staticmethod
+    def _ml_scope(p: dict[str, str]) -> str:
+        return (
+            f"subscriptions/{p['subscriptionId']}/providers/Microsoft.MachineLearningServices/locations/{p['location']}"
+        )
+
+    def ml_usages_list(self, request: Request, p: dict[str, str]) -> Reply:
+        scope, loc = self._ml_scope(p), p["location"]
         usages = [
             {
                 "id": f"/{scope}/usages/{family}",
@@ -370,67 +676,213 @@ class ArmPlane:
         ]
         return Reply(200, {"value": usages})
 
+    def ml_quotas_list(self, request: Request, p: dict[str, str]) -> Reply:
+        """Workspace-level quota per VM family (none set: -1 would mean unlimited; Azure lists the families)."""
+        scope, loc = self._ml_scope(p), p["location"]
+        values = [
+            {
+                "id": f"/{scope}/quotas/{family}",
+                "amlWorkspaceLocation": loc,
+                "type": "Microsoft.MachineLearningServices/vmFamily/quotas",
+                "name": {"value": family, "localizedValue": FAMILY_NAMES[family]},
+                "limit": limit,
+                "unit": "Count",
+            }
+            for family, (_, limit) in self._limits(scope).items()
+        ]
+        return Reply(200, {"value": values})
+
+    def ml_quotas_update(self, request: Request, p: dict[str, str]) -> Reply:
+        body = request.json or {}
+        results = []
+        for item in body.get("value") or []:
+            family = str(item.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
+            known = family in DEFAULT_ML_QUOTA
+            results.append(
+                {
+                    "id": item.get("id"),
+                    "type": item.get("type") or "Microsoft.MachineLearningServices/workspaces/quotas",
+                    "limit": item.get("limit"),
+                    "unit": "Count",
+                    "status": "Success" if known else "InvalidVMFamilyName",
+                }
+            )
+        return Reply(200, {"value": results})
+
+    def ml_vm_sizes_list(self, request: Request, p: dict[str, str]) -> Reply:
+        return Reply(200, {"value": vm_sizes()})
+
+    # ---- Microsoft.Quota ----
     def _quota_view(self, scope: str, name: str) -> dict | None:
         value = self._limits(scope).get(next((f for f in DEFAULT_ML_QUOTA if f.lower() == name.lower()), ""))
         if value is None:
             value = self.quota.get((scope.lower(), name.lower()))
         if value is None:
             return None
+        family = next((f for f in DEFAULT_ML_QUOTA if f.lower() == name.lower()), name)
         return {
-            "id": f"/{scope}/providers/Microsoft.Quota/quotas/{name}",
-            "name": name,
+            "id": f"/{scope}/providers/Microsoft.Quota/quotas/{family}",
+            "name": family,
             "type": "Microsoft.Quota/Quotas",
             "properties": {
-                "limit": {"limitObjectType": "LimitValue", "value": value[1]},
-                "name": {"value": name, "localizedValue": FAMILY_NAMES.get(name, name)},
+                "limit": {"limitObjectType": "LimitValue", "value": value[1], "limitType": "Independent"},
+                "name": {"value": family, "localizedValue": FAMILY_NAMES.get(family, family)},
                 "unit": "Count",
+                "resourceType": "dedicated",
+                "isQuotaApplicable": True,
             },
         }
 
-    def _get_quota(self, request: Request, scope: str, loc: str, name: str) -> Reply:
+    def quota_get(self, request: Request, p: dict[str, str]) -> Reply:
+        view = self._quota_view(p["scope"], p["resourceName"])
+        if view is None:
+            return error(404, "ResourceNotFound", f"no quota named {p['resourceName']} at {p['scope']}")
+        return Reply(200, view)
+
+    def quota_list(self, request: Request, p: dict[str, str]) -> Reply:
+        views = [self._quota_view(p["scope"], family) for family in self._limits(p["scope"])]
+        return Reply(200, self._paged(request, [v for v in views if v], "$skiptoken"))
+
+    def _usage_view(self, scope: str, family: str) -> dict:
+        used = self._limits(scope)[family][0]
+        return {
+            "id": f"/{scope}/providers/Microsoft.Quota/usages/{family}",
+            "name": family,
+            "type": "Microsoft.Quota/Usages",
+            "properties": {
+                "usages": {"value": used},
+                "unit": "Count",
+                "name": {"value": family, "localizedValue": FAMILY_NAMES[family]},
+                "resourceType": "dedicated",
+                "isQuotaApplicable": True,
+            },
+        }
+
+    def usages_get(self, request: Request, p: dict[str, str]) -> Reply:
+        family = next((f for f in DEFAULT_ML_QUOTA if f.lower() == p["resourceName"].lower()), None)
+        if family is None:
+            return error(404, "ResourceNotFound", f"no usage named {p['resourceName']} at {p['scope']}")
+        return Reply(200, self._usage_view(p["scope"], family))
+
+    def quota_usages_list(self, request: Request, p: dict[str, str]) -> Reply:
+        views = [self._usage_view(p["scope"], family) for family in self._limits(p["scope"])]
+        return Reply(200, self._paged(request, views, "$skiptoken"))
+
+    def quota_create_or_update(self, request: Request, p: dict[str, str]) -> Reply:
+        """As Microsoft's 2025-07-15 examples answer: 200 with the quota and a Location to its quotaRequests
+        entry when nothing needs approving (not above the current limit); else 202 with Retry-After and a
+        Location to `operationsStatus/{id}`, which answers 202 while the request runs, then 200 with the
+        request (Succeeded), or 400 with its error when Azure refuses it (so Azure's pollers raise)."""
+        scope, name = p["scope"], p["resourceName"]
+        limit = (((request.json or {}).get("properties") or {}).get("limit") or {}).get("value")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            return error(400, "InvalidQuotaRequest", "properties.limit.value must be a non-negative integer")
         view = self._quota_view(scope, name)
         if view is None:
             return error(404, "ResourceNotFound", f"no quota named {name} at {scope}")
+        request_id = str(uuid.uuid4()).upper()
+        self.counters["quota_requests"] += 1
+        current = view["properties"]["limit"]["value"]
+        found = {"scope": scope, "name": view["name"], "limit": limit, "reads": 0, "submitted": _stamp()}
+        self.quota_requests[request_id] = found
+        version = request.query.get("api-version", "")
+        if limit <= current:
+            self._decide(found)
+            location = f"{request.base_url}/{scope}/providers/Microsoft.Quota/quotaRequests/{request_id}"
+            return Reply(200, self._quota_view(scope, name), headers={"Location": f"{location}?api-version={version}"})
+        location = f"{request.base_url}/{scope}/providers/Microsoft.Quota/operationsStatus/{request_id}"
+        return Reply(202, None, headers={"Location": f"{location}?api-version={version}", "Retry-After": "1"})
+
+    def quota_update(self, request: Request, p: dict[str, str]) -> Reply:
+        return self.quota_create_or_update(request, p)
+
+    def _decide(self, found: dict) -> None:
+        """Settle a quota request: approved up to `auto_approve_vcpus` (or the current limit), else Failed."""
+        if found.get("state"):
+            return
+        used_limit = self.quota.setdefault((found["scope"].lower(), found["name"].lower()), [0, 0])
+        if found["limit"] <= max(self.auto_approve_vcpus, used_limit[1]):
+            used_limit[1] = found["limit"]
+            found["state"] = "Succeeded"
+        else:
+            found["state"] = "Failed"
+
+    def _request_view(self, request_id: str, found: dict) -> dict:
+        state = found.get("state") or "InProgress"
+        properties: dict[str, Any] = {
+            "provisioningState": state,
+            "message": {"InProgress": "Request processing", "Succeeded": "Request processed."}.get(
+                state, "The request needs escalation: open a support request for this quota."
+            ),
+            "requestSubmitTime": found["submitted"],
+            "value": [
+                {
+                    "limit": {"limitObjectType": "LimitValue", "value": found["limit"]},
+                    "name": {"value": found["name"], "localizedValue": FAMILY_NAMES.get(found["name"], found["name"])},
+                    "provisioningState": state,
+                    "subRequestId": request_id,
+                    "resourceType": "dedicated",
+                    "unit": "Count",
+                }
+            ],
+        }
+        if state == "Failed":
+            properties["error"] = {
+                "code": "QuotaRequestEscalated",
+                "message": "Quota increase needs a support request.",
+            }
+        return {
+            "id": f"/{found['scope']}/providers/Microsoft.Quota/quotaRequests/{request_id}",
+            "name": request_id,
+            "type": "Microsoft.Quota/quotaRequests",
+            "properties": properties,
+        }
+
+    def quota_request_status_get(self, request: Request, p: dict[str, str]) -> Reply:
+        found = self.quota_requests.get(p["id"].upper())
+        if found is None:
+            return error(404, "ResourceNotFound", f"no quota request {p['id']}")
+        found["reads"] += 1
+        if found["reads"] >= MONITOR_READS:
+            self._decide(found)
+        return Reply(200, self._request_view(p["id"].upper(), found))
+
+    def quota_request_status_list(self, request: Request, p: dict[str, str]) -> Reply:
+        scope = p["scope"].lower()
+        views = [
+            self._request_view(request_id, found)
+            for request_id, found in reversed(list(self.quota_requests.items()))  # newest first, as the portal
+            if found["scope"].lower() == scope
+        ]
+        return Reply(200, self._paged(request, views, "$skiptoken"))
+
+    def _quota_operation(self, request: Request, scope: str, op: str) -> Reply:
+        found = self.quota_requests.get(op.upper())
+        if found is None:
+            return error(404, "ResourceNotFound", f"no quota operation {op}")
+        found["reads"] += 1
+        if found["reads"] < MONITOR_READS and not found.get("state"):
+            here = f"{request.base_url}{request.path}?api-version={request.query.get('api-version', '')}"
+            return Reply(202, None, headers={"Location": here, "Retry-After": "1"})
+        self._decide(found)
+        view = self._request_view(op.upper(), found)
+        if found["state"] == "Failed":
+            return error(
+                400,
+                "QuotaRequestEscalated",
+                f"Quota request {op.upper()} for {found['name']} ({found['limit']} vCPUs) was not approved "
+                "automatically: open a support request for this quota.",
+            )
         return Reply(200, view)
 
-    def _put_quota(self, request: Request, scope: str, loc: str, name: str) -> Reply:
-        limit = (((request.json or {}).get("properties") or {}).get("limit") or {}).get("value")
-        if not isinstance(limit, int) or limit < 0:
-            return error(400, "InvalidQuotaRequest", "properties.limit.value must be a non-negative integer")
-        if self._quota_view(scope, name) is None:
-            return error(404, "ResourceNotFound", f"no quota named {name} at {scope}")
-        request_id = uuid.uuid4().hex
-        self.counters["quota_requests"] += 1
-        self.quota_requests[request_id] = {"scope": scope, "name": name, "limit": limit, "reads": 0}
-        location = (
-            f"{request.base_url}/{scope}/providers/Microsoft.Quota/quotaRequests/{request_id}"
-            f"?api-version={QUOTA_API_VERSION}"
-        )
-        return Reply(202, None, headers={"Location": location, "Retry-After": "1"})
 
-    def _get_quota_request(self, request: Request, scope: str, loc: str, id: str) -> Reply:
-        found = self.quota_requests.get(id)
-        if found is None:
-            return error(404, "ResourceNotFound", f"no quota request {id}")
-        found["reads"] += 1
-        properties: dict[str, Any] = {"provisioningState": "InProgress", "message": "Request is being processed."}
-        if found["reads"] >= 2:
-            used_limit = self.quota.setdefault((found["scope"].lower(), found["name"].lower()), [0, 0])
-            if found["limit"] <= max(self.auto_approve_vcpus, used_limit[1]):
-                used_limit[1] = found["limit"]
-                properties = {"provisioningState": "Succeeded", "message": "Request processed."}
-            else:
-                properties = {
-                    "provisioningState": "Failed",
-                    "message": "The request needs escalation: open a support request for this quota.",
-                    "error": {"code": "QuotaRequestEscalated", "message": "Quota increase needs a support request."},
-                }
-        return Reply(
-            200,
-            {
-                "id": f"/{found['scope']}/providers/Microsoft.Quota/quotaRequests/{id}",
-                "name": id,
-                "type": "Microsoft.Quota/QuotaRequests",
-                "properties": properties,
-            },
-        )
+@cache
+def vm_sizes() -> list[dict]:
+    """`vm_sizes.yaml`: the VM sizes ML lists per location (VirtualMachineSize objects, with sources)."""
+    import yaml
+
+    return yaml.safe_load(resources.files("ftops.emulator").joinpath("vm_sizes.yaml").read_text())["sizes"]
+
+
+def _public(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if not k.startswith("_")}

@@ -1,25 +1,66 @@
 """Emulated Azure OpenAI data plane: files and fine-tuning jobs, per account, on a fast clock.
 
-The clock is the reader: every GET of a file or job moves it one step on, so a poller sees the whole
-life cycle in a handful of calls and no test sleeps. Files: pending -> processed (error for a file that
-is not JSONL of objects). Jobs: pending -> validating_files -> queued -> running (one step per epoch, a
-checkpoint each) -> succeeded, or failed (fewer training examples than the catalog's minimum), or
-cancelled; pause/resume go through pausing/paused and resuming.
+One handler per spec operation (`Files_List`, `FineTuning_Create`, ...: see `ftops.emulator.routes`). The clock
+is the reader: every GET of a file or job moves it one step on, so a poller sees the whole life cycle in a
+handful of calls and no test sleeps. Files: pending -> processed (error for a file that is not JSONL of
+objects). Jobs move only through Azure's `FineTuningState` values: pending -> running (one step per epoch, a
+metrics event and a checkpoint each) -> succeeded (with a results file), or failed (fewer training examples
+than the service's minimum), or cancelled; pause/resume go through pausing/paused and resuming.
+
+Creates are refused as Azure refuses them (400 with a message): an unknown `method.type`, hyperparameters of
+the wrong type, a suffix over 40 characters, a model that cannot be fine-tuned or not with that method, image
+data for a text-only model, a reinforcement grader without input/reference. Which model takes which method
+comes from `fine_tuning_models.yaml` (Microsoft's docs), never from ftops' catalog.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import re
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from ftops.emulator.http import Reply, Request, error
 
-DEFAULT_EPOCHS = 2
+DEFAULT_EPOCHS = 3  # Azure picks the epochs for "auto"; three keeps a job running for a few reads
+METHOD_TYPES = ("supervised", "dpo", "reinforcement")
+# Hyperparameters per method and their JSON types (the spec's Supervised/DpoHyperparamsRequest; RFT's from the docs).
+HYPERPARAMETERS: dict[str, dict[str, tuple[type, ...]]] = {
+    "supervised": {"n_epochs": (int,), "batch_size": (int,), "learning_rate_multiplier": (int, float)},
+    "dpo": {
+        "n_epochs": (int,),
+        "batch_size": (int,),
+        "learning_rate_multiplier": (int, float),
+        "beta": (int, float),
+        "l2_multiplier": (int, float),
+    },
+    "reinforcement": {
+        "n_epochs": (int,),
+        "batch_size": (int,),
+        "learning_rate_multiplier": (int, float),
+        "eval_interval": (int,),
+        "eval_samples": (int,),
+        "compute_multiplier": (int, float),
+        "reasoning_effort": (str,),
+    },
+}
+# Graders that compare a sample with a reference need both templates (docs: RFT grader configuration).
+GRADERS_NEEDING_REFERENCE = ("string_check", "text_similarity")
+
+
+@cache
+def model_rules() -> dict:
+    """`fine_tuning_models.yaml`: methods and image support per base model, suffix rules (with sources)."""
+    import yaml
+
+    return yaml.safe_load(resources.files("ftops.emulator").joinpath("fine_tuning_models.yaml").read_text())
 
 
 def _now() -> int:
@@ -37,6 +78,7 @@ class FileRecord:
     purpose: str
     content: bytes
     created_at: int
+    seq: int
     status: str = "pending"
     status_details: str | None = None
 
@@ -83,20 +125,33 @@ def example_count(content: bytes) -> int:
     return sum(1 for line in content.decode("utf-8-sig", "replace").splitlines() if line.strip())
 
 
+def has_image(content: bytes) -> bool:
+    """Whether any example carries image input (`image_url` content parts)."""
+    return b'"image_url"' in content
+
+
 @dataclass
 class JobRecord:
     id: str
     body: dict
     created_at: int
+    seq: int
+    kind: str
+    hyperparameters: dict
+    seed: int
     status: str = "pending"
     epoch: int = 0
-    epochs: int = DEFAULT_EPOCHS
     events: list[dict] = field(default_factory=list)
     checkpoints: list[dict] = field(default_factory=list)
     fine_tuned_model: str | None = None
     finished_at: int | None = None
     error: dict | None = None
     trained_tokens: int | None = None
+    result_files: list[str] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return int(self.hyperparameters["n_epochs"])
 
     def event(self, message: str, *, level: str = "info", kind: str = "message", data: dict | None = None) -> None:
         entry: dict[str, Any] = {
@@ -120,10 +175,13 @@ class JobRecord:
             "training_file": body["training_file"],
             "created_at": self.created_at,
             "status": self.status,
-            "hyperparameters": {"n_epochs": self.epochs},
-            "result_files": [],
+            # Every hyperparameter the job runs with, chosen ones filled in (as Azure echoes them).
+            "hyperparameters": {k: v for k, v in self.hyperparameters.items() if k in HYPERPARAMETERS["supervised"]},
+            "method": {"type": self.kind, self.kind: self._method_config()},
+            "seed": self.seed,
+            "result_files": list(self.result_files),
         }
-        for key in ("validation_file", "suffix", "seed", "method", "trainingType"):
+        for key in ("validation_file", "suffix", "trainingType", "integrations"):
             if body.get(key) is not None:
                 data[key] = body[key]
         if self.fine_tuned_model:
@@ -136,6 +194,11 @@ class JobRecord:
             data["trained_tokens"] = self.trained_tokens
         return data
 
+    def _method_config(self) -> dict:
+        config = dict((self.body.get("method") or {}).get(self.kind) or {})
+        config["hyperparameters"] = dict(self.hyperparameters)
+        return config
+
 
 class Account:
     """One AI Services account's data plane state; `counters` are what exactly-once tests assert on."""
@@ -146,14 +209,16 @@ class Account:
         self.files: dict[str, FileRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.counters: Counter[str] = Counter()
+        self.sequence = 0  # creation order: same-second creates still list in a fixed order
+
+    def next_seq(self) -> int:
+        self.sequence += 1
+        return self.sequence
 
     # ---- jobs' clock ----
     def advance_job(self, job: JobRecord) -> None:
         status = job.status
         if status == "pending":
-            job.status = "validating_files"
-            job.event("Validating training file.")
-        elif status == "validating_files":
             training = self.files.get(job.body["training_file"])
             count = example_count(training.content) if training else 0
             if count < self.min_examples:
@@ -162,11 +227,11 @@ class Account:
                 job.error = {"code": "invalidTrainingFile", "message": message, "param": "training_file"}
                 job.event(message, level="error")
             else:
-                job.status = "queued"
-                job.event("Job enqueued.")
-        elif status in ("queued", "resuming"):
+                job.status = "running"
+                job.event("Job started.")
+        elif status == "resuming":
             job.status = "running"
-            job.event("Fine-tuning job started." if status == "queued" else "Job resumed.")
+            job.event("Job resumed.")
         elif status == "running":
             job.epoch += 1
             step = job.epoch * 10
@@ -184,32 +249,49 @@ class Account:
                 }
             )
             if job.epoch >= job.epochs:
-                job.status, job.finished_at = "succeeded", _now()
-                job.fine_tuned_model = f"{job.body['model']}.ft-{job.id[-12:]}"
-                if job.body.get("suffix"):
-                    job.fine_tuned_model += f"-{job.body['suffix']}"
-                training = self.files.get(job.body["training_file"])
-                job.trained_tokens = (len(training.content) // 4 if training else 0) * job.epochs
-                job.event("The job has successfully completed.")
+                self._succeed(job)
         elif status == "pausing":
             job.status = "paused"
             job.event("Job paused.")
 
+    def _succeed(self, job: JobRecord) -> None:
+        job.status, job.finished_at = "succeeded", _now()
+        job.fine_tuned_model = f"{job.body['model']}.ft-{job.id[-12:]}"
+        if job.body.get("suffix"):
+            job.fine_tuned_model += f"-{job.body['suffix']}"
+        training = self.files.get(job.body["training_file"])
+        job.trained_tokens = (len(training.content) // 4 if training else 0) * job.epochs
+        rows = "".join(f"{c['step_number']},{c['metrics']['train_loss']}\n" for c in job.checkpoints)
+        results = FileRecord(
+            _new_id("file"), "results.csv", "fine-tune-results", b"step,train_loss\n" + rows.encode(), _now(), 0
+        )
+        results.seq = self.next_seq()
+        results.status = "processed"
+        self.files[results.id] = results
+        job.result_files = [results.id]
+        job.event("The job has successfully completed.")
 
-def _page(items: list[dict], request: Request) -> dict:
-    """OpenAI-style list page: newest first, `after` cursor, `limit`, `has_more`."""
-    limit = max(1, min(int(request.query.get("limit") or 20), 100))
+
+def _page(items: list[Any], request: Request, *, default_limit: int = 20, max_limit: int = 100) -> dict:
+    """OpenAI-style list page over `items` in their list order: `after` cursor, `limit`, `has_more`."""
+    try:
+        limit = int(request.query.get("limit") or default_limit)
+    except ValueError:
+        limit = default_limit
+    limit = max(1, min(limit, max_limit))
     after = request.query.get("after")
     start = 0
     if after:
-        ids = [item.get("id") for item in items]
+        ids = [item.id if not isinstance(item, dict) else item.get("id") for item in items]
         start = ids.index(after) + 1 if after in ids else len(items)
     chunk = items[start : start + limit]
-    return {"object": "list", "data": chunk, "has_more": start + limit < len(items)}
+    data = [item if isinstance(item, dict) else item.view() for item in chunk]
+    page: dict[str, Any] = {"object": "list", "data": data, "has_more": start + limit < len(items)}
+    return page
 
 
 class DataPlane:
-    """Request handlers for `/openai/...` of every account."""
+    """Handlers of the Azure OpenAI data-plane operations, for every account."""
 
     def __init__(self, min_examples: int) -> None:
         self.min_examples = min_examples
@@ -232,116 +314,229 @@ class DataPlane:
                     models.update(c["fine_tuned_model_checkpoint"] for c in job.checkpoints)
             return models
 
-    def handle(self, request: Request, path: str) -> Reply:
-        parts = [p for p in path.split("/") if p]  # e.g. ["files", "file-1"], ["fine_tuning", "jobs", id, "events"]
-        with self.lock:
-            account = self.account(request.account)
-            if parts[:1] == ["files"]:
-                return self._files(account, request, parts[1:])
-            if parts[:2] == ["fine_tuning", "jobs"]:
-                return self._jobs(account, request, parts[2:])
-        return error(404, "notFound", f"no such data-plane path {path}")
+    @staticmethod
+    def _location(request: Request, path: str) -> dict[str, str]:
+        """An absolute Location, with the account prefix the request came in with (as Azure's example shows)."""
+        prefix = f"/accounts/{request.account}" if request.account != "default" else ""
+        v1 = "/v1" if request.v1 else ""
+        return {"Location": f"{request.base_url}{prefix}/openai{v1}{path}"}
 
     # ---- files ----
-    def _files(self, account: Account, request: Request, rest: list[str]) -> Reply:
-        method = request.method
-        if not rest and method == "POST":
-            upload = request.form.get("file")
-            if not isinstance(upload, tuple):
-                return error(400, "invalidPayload", "the multipart field 'file' is required", param="file")
-            filename, content = upload
-            return self._create_file(account, filename, content, str(request.form.get("purpose") or ""), "uploads")
-        if rest == ["import"] and method == "POST":
-            body = request.json or {}
-            # The emulator cannot download; it records an importable JSONL stub of the minimum size.
-            stub = b"".join(b'{"messages": []}\n' for _ in range(account.min_examples))
-            name = str(body.get("filename") or "imported.jsonl")
-            return self._create_file(account, name, stub, str(body.get("purpose") or ""), "imports")
-        if not rest and method == "GET":
-            purpose = request.query.get("purpose")
-            files = [f.view() for f in account.files.values() if not purpose or f.purpose == purpose]
-            return Reply(200, {"object": "list", "data": files})
-        record = account.files.get(rest[0]) if rest else None
-        if record is None:
-            return error(404, "notFound", f"file {rest[0] if rest else ''} not found")
-        if len(rest) == 2 and rest[1] == "content" and method == "GET":
-            return Reply(200, record.content, content_type="application/octet-stream")
-        if method == "GET":
-            record.advance()
-            return Reply(200, record.view())
-        if method == "DELETE":
-            del account.files[record.id]
-            account.counters["file_deletes"] += 1
-            return Reply(200, {"object": "file", "id": record.id, "deleted": True})
-        return error(405, "invalidPayload", f"{method} not allowed here")
+    def files_list(self, request: Request, p: dict[str, str]) -> Reply:
+        account = self.account(request.account)
+        purpose = request.query.get("purpose")
+        order = request.query.get("order") or "desc"
+        if order not in ("asc", "desc"):
+            return error(400, "invalidPayload", f"order must be asc or desc, not {order!r}", param="order")
+        files = sorted(
+            (f for f in account.files.values() if not purpose or f.purpose == purpose),
+            key=lambda f: (f.created_at, f.seq),
+            reverse=order == "desc",
+        )
+        return Reply(200, _page(files, request, default_limit=10000, max_limit=10000))
 
-    def _create_file(self, account: Account, filename: str, content: bytes, purpose: str, counter: str) -> Reply:
+    def files_upload(self, request: Request, p: dict[str, str]) -> Reply:
+        upload = request.form.get("file")
+        if not isinstance(upload, tuple):
+            return error(400, "invalidPayload", "the multipart field 'file' is required", param="file")
+        filename, content = upload
+        return self._create_file(request, filename, content, str(request.form.get("purpose") or ""), "uploads")
+
+    def files_import(self, request: Request, p: dict[str, str]) -> Reply:
+        account = self.account(request.account)
+        body = request.json or {}
+        # The emulator cannot download; it records an importable JSONL stub of the minimum size.
+        stub = b"".join(b'{"messages": []}\n' for _ in range(account.min_examples))
+        name = str(body.get("filename") or "imported.jsonl")
+        return self._create_file(request, name, stub, str(body.get("purpose") or ""), "imports")
+
+    def _file(self, request: Request, p: dict[str, str]) -> FileRecord | Reply:
+        record = self.account(request.account).files.get(p.get("file_id", ""))
+        return record if record is not None else error(404, "notFound", f"file {p.get('file_id')} not found")
+
+    def files_get(self, request: Request, p: dict[str, str]) -> Reply:
+        record = self._file(request, p)
+        if isinstance(record, Reply):
+            return record
+        record.advance()
+        return Reply(200, record.view())
+
+    def files_get_content(self, request: Request, p: dict[str, str]) -> Reply:
+        record = self._file(request, p)
+        if isinstance(record, Reply):
+            return record
+        return Reply(200, record.content, content_type="application/octet-stream")
+
+    def files_delete(self, request: Request, p: dict[str, str]) -> Reply:
+        record = self._file(request, p)
+        if isinstance(record, Reply):
+            return record
+        account = self.account(request.account)
+        del account.files[record.id]
+        account.counters["file_deletes"] += 1
+        return Reply(200, {"object": "file", "id": record.id, "deleted": True})
+
+    def _create_file(self, request: Request, filename: str, content: bytes, purpose: str, counter: str) -> Reply:
         if purpose != "fine-tune":
             return error(400, "invalidPayload", f"purpose '{purpose}' is not supported here", param="purpose")
-        record = FileRecord(_new_id("file"), filename, purpose, content, _now())
+        account = self.account(request.account)
+        record = FileRecord(_new_id("file"), filename, purpose, content, _now(), account.next_seq())
         account.files[record.id] = record
         account.counters[counter] += 1
-        return Reply(201, record.view(), headers={"Location": f"/openai/files/{record.id}"})
+        return Reply(201, record.view(), headers=self._location(request, f"/files/{record.id}"))
 
     # ---- jobs ----
-    def _jobs(self, account: Account, request: Request, rest: list[str]) -> Reply:
-        method = request.method
-        if not rest and method == "POST":
-            return self._create_job(account, request.json or {})
-        if not rest and method == "GET":
-            jobs = sorted(account.jobs.values(), key=lambda j: (j.created_at, j.id), reverse=True)
-            return Reply(200, _page([j.view() for j in jobs], request))
-        job = account.jobs.get(rest[0])
-        if job is None:
-            return error(404, "notFound", f"fine-tuning job {rest[0]} not found")
-        action = rest[1] if len(rest) > 1 else None
-        if method == "GET" and action is None:
-            account.advance_job(job)
-            return Reply(200, job.view())
-        if method == "GET" and action == "events":
-            return Reply(200, _page(list(reversed(job.events)), request))
-        if method == "GET" and action == "checkpoints":
-            return Reply(200, _page(list(reversed(job.checkpoints)), request))
-        if method == "POST" and action in ("cancel", "pause", "resume"):
-            return self._control(account, job, action)
-        if method == "DELETE" and action is None:
-            del account.jobs[job.id]
-            return Reply(204, None)
-        return error(405, "invalidPayload", f"{method} not allowed here")
+    def fine_tuning_list(self, request: Request, p: dict[str, str]) -> Reply:
+        account = self.account(request.account)
+        jobs = sorted(account.jobs.values(), key=lambda j: (j.created_at, j.seq), reverse=True)  # newest first
+        return Reply(200, _page(jobs, request))
 
-    def _create_job(self, account: Account, body: dict) -> Reply:
-        training = account.files.get(str(body.get("training_file")))
-        if training is None:
-            return error(400, "invalidPayload", "training_file was not found", param="training_file")
-        if training.status != "processed":
-            return error(
-                400,
-                "invalidPayload",
-                f"training_file {training.id} is {training.status}, not processed",
-                "training_file",
-            )
-        validation = body.get("validation_file")
-        if validation and validation not in account.files:
-            return error(400, "invalidPayload", "validation_file was not found", param="validation_file")
+    def _job(self, request: Request, p: dict[str, str]) -> JobRecord | Reply:
+        job = self.account(request.account).jobs.get(p.get("fine_tuning_job_id", ""))
+        if job is None:
+            return error(404, "notFound", f"fine-tuning job {p.get('fine_tuning_job_id')} not found")
+        return job
+
+    def fine_tuning_get(self, request: Request, p: dict[str, str]) -> Reply:
+        job = self._job(request, p)
+        if isinstance(job, Reply):
+            return job
+        self.account(request.account).advance_job(job)
+        return Reply(200, job.view())
+
+    def fine_tuning_get_events(self, request: Request, p: dict[str, str]) -> Reply:
+        job = self._job(request, p)
+        if isinstance(job, Reply):
+            return job
+        return Reply(200, _page(list(job.events), request))  # oldest first, as Microsoft's example lists them
+
+    def fine_tuning_get_checkpoints(self, request: Request, p: dict[str, str]) -> Reply:
+        job = self._job(request, p)
+        if isinstance(job, Reply):
+            return job
+        return Reply(200, _page(list(job.checkpoints), request, default_limit=10))  # by step, as the example
+
+    def fine_tuning_delete(self, request: Request, p: dict[str, str]) -> Reply:
+        job = self._job(request, p)
+        if isinstance(job, Reply):
+            return job
+        if job.status not in ("succeeded", "failed", "cancelled"):
+            return error(400, "unexpectedEntityState", f"job {job.id} is {job.status}; cancel it before deleting")
+        del self.account(request.account).jobs[job.id]
+        return Reply(204, None)
+
+    def fine_tuning_create(self, request: Request, p: dict[str, str]) -> Reply:
+        account = self.account(request.account)
+        body = request.json or {}
+        refusal = self._refuse_job(account, body)
+        if refusal is not None:
+            return refusal
         method = body.get("method") or {"type": "supervised"}
-        kind = method.get("type")
-        if kind == "reinforcement" and not validation:
-            return error(400, "invalidPayload", "reinforcement fine-tuning needs a validation_file", "validation_file")
+        kind = method["type"]
         config = method.get(kind) if isinstance(method.get(kind), dict) else {}
-        hyper = {**(body.get("hyperparameters") or {}), **(config.get("hyperparameters") or {})}
-        epochs = hyper.get("n_epochs")
+        given = {**(body.get("hyperparameters") or {}), **(config.get("hyperparameters") or {})}
+        hyper: dict[str, Any] = {"n_epochs": DEFAULT_EPOCHS, "batch_size": 1, "learning_rate_multiplier": 1.0}
+        if kind == "dpo":
+            hyper.update(beta=0.1, l2_multiplier=0.0)
+        hyper.update({k: v for k, v in given.items() if v != "auto"})
+        seed = body.get("seed")
         job = JobRecord(
             _new_id("ftjob"),
             dict(body),
             _now(),
-            epochs=int(epochs) if isinstance(epochs, int) and 0 < epochs <= 10 else DEFAULT_EPOCHS,
+            account.next_seq(),
+            kind,
+            hyper,
+            seed if isinstance(seed, int) else random.randint(0, 2**31 - 1),
         )
-        job.event("Job created.")
+        job.event("Job enqueued. Waiting for jobs ahead to complete.")
         account.jobs[job.id] = job
         account.counters["job_creations"] += 1
-        return Reply(201, job.view(), headers={"Location": f"/openai/fine_tuning/jobs/{job.id}"})
+        return Reply(201, job.view(), headers=self._location(request, f"/fine_tuning/jobs/{job.id}"))
 
-    def _control(self, account: Account, job: JobRecord, action: str) -> Reply:
+    def _refuse_job(self, account: Account, body: dict) -> Reply | None:
+        """Azure's refusals of a job create, each a 400 naming the problem."""
+
+        def refuse(message: str, param: str) -> Reply:
+            return error(400, "invalidPayload", message, param=param)
+
+        rules = model_rules()
+        training = account.files.get(str(body.get("training_file")))
+        if training is None:
+            return refuse("training_file was not found", "training_file")
+        if training.status != "processed":
+            return refuse(f"training_file {training.id} is {training.status}, not processed", "training_file")
+        validation = body.get("validation_file")
+        if validation and validation not in account.files:
+            return refuse("validation_file was not found", "validation_file")
+        suffix = body.get("suffix")
+        if isinstance(suffix, str):
+            if len(suffix) > rules["suffix_max_length"]:
+                return refuse(f"suffix is {len(suffix)} characters; at most {rules['suffix_max_length']}", "suffix")
+            if not re.match(rules["suffix_pattern"], suffix):
+                return refuse("suffix may only contain a-z, A-Z, 0-9, - and _", "suffix")
+        method = body.get("method") or {"type": "supervised"}
+        kind = method.get("type") if isinstance(method, dict) else None
+        if kind not in METHOD_TYPES:
+            return refuse(f"method.type {kind!r} is not one of {', '.join(METHOD_TYPES)}", "method.type")
+        config = method.get(kind)
+        if config is not None and not isinstance(config, dict):
+            return refuse(f"method.{kind} must be an object", f"method.{kind}")
+        config = config or {}
+        for where, values in (
+            ("hyperparameters", body.get("hyperparameters")),
+            (f"method.{kind}.hyperparameters", config.get("hyperparameters")),
+        ):
+            for name, value in (values or {}).items():
+                types = HYPERPARAMETERS[kind].get(name)
+                if types is None:
+                    return refuse(f"{where}.{name} is not a hyperparameter of {kind} fine-tuning", f"{where}.{name}")
+                if value == "auto":
+                    continue
+                if isinstance(value, bool) or not isinstance(value, types):
+                    wanted = " or ".join(t.__name__.replace("float", "number").replace("int", "integer") for t in types)
+                    return refuse(f"{where}.{name} must be {wanted} or 'auto', not {value!r}", f"{where}.{name}")
+        model = str(body.get("model") or "")
+        base = _base_model(model)
+        if base in rules["not_fine_tunable"]:
+            return refuse(f"model {model} does not support fine-tuning", "model")
+        entry = rules["models"].get(base)
+        if entry is None:
+            return refuse(f"model {model} is not available for fine-tuning", "model")
+        if kind not in entry["methods"]:
+            offered = ", ".join(entry["methods"])
+            return refuse(f"model {model} does not support {kind} fine-tuning (it supports {offered})", "method.type")
+        if not entry.get("vision") and has_image(training.content):
+            return refuse(f"model {model} does not support image input; the training file has images", "training_file")
+        if kind == "reinforcement":
+            if not validation:
+                return refuse("reinforcement fine-tuning needs a validation_file", "validation_file")
+            grader = config.get("grader")
+            if not isinstance(grader, dict) or not grader.get("type"):
+                return refuse("reinforcement fine-tuning needs method.reinforcement.grader", "method.reinforcement")
+            if grader["type"] in GRADERS_NEEDING_REFERENCE:
+                missing = [k for k in ("input", "reference") if not grader.get(k)]
+                if missing:
+                    return refuse(f"grader {grader['type']} needs {' and '.join(missing)}", "grader")
+        elif config.get("grader"):
+            return refuse(f"a grader only applies to reinforcement fine-tuning, not {kind}", "grader")
+        return None
+
+    # ---- job control ----
+    def fine_tuning_cancel(self, request: Request, p: dict[str, str]) -> Reply:
+        return self._control(request, p, "cancel")
+
+    def fine_tuning_pause(self, request: Request, p: dict[str, str]) -> Reply:
+        return self._control(request, p, "pause")
+
+    def fine_tuning_resume(self, request: Request, p: dict[str, str]) -> Reply:
+        return self._control(request, p, "resume")
+
+    def _control(self, request: Request, p: dict[str, str], action: str) -> Reply:
+        job = self._job(request, p)
+        if isinstance(job, Reply):
+            return job
+        account = self.account(request.account)
         terminal = job.status in ("succeeded", "failed", "cancelled")
         if action == "cancel":
             if job.status != "cancelled":
@@ -361,3 +556,14 @@ class DataPlane:
             if job.status == "paused":
                 job.status = "resuming"
         return Reply(200, job.view())
+
+
+def _base_model(model: str) -> str:
+    """The table name of a job's model: `gpt-4.1-mini-2025-04-14` and fine-tuned `gpt-4.1-mini-...ft-x` alike."""
+    name = model.split(".ft-")[0]
+    rules = model_rules()
+    for known in sorted([*rules["models"], *rules["not_fine_tunable"]], key=len, reverse=True):
+        version = (rules["models"].get(known) or {}).get("version")
+        if name == known or (version and name == f"{known}-{version}") or name.startswith(f"{known}-20"):
+            return known
+    return name

@@ -18,6 +18,7 @@ class Request:
     body: bytes
     account: str = "default"
     base_url: str = ""
+    v1: bool = False  # came in on the `/openai/v1/...` surface (no api-version)
     json: Any = None
     form: dict[str, Any] = field(default_factory=dict)  # multipart: name -> str, or (filename, bytes) for files
 

@@ -27,6 +27,7 @@ class EndpointRoutes:
     endpoints: dict[tuple[str, str], dict]
     online: dict[tuple[str, ...], dict]
     counters: Any
+    accepted: Any  # MlPlane.accepted: the 201/200 answer of a PUT
 
     # ---- serverless endpoints
     def _get_endpoint(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
@@ -50,18 +51,18 @@ class EndpointRoutes:
         ):
             violation(f"PUT serverless endpoint {name}: body breaks the contract")
             return error(400, "UserError", "modelSettings.modelId and authMode are required")
-        if (ws, name) not in self.endpoints:
+        created = (ws, name) not in self.endpoints
+        if created:
             self.counters[f"endpoint_creations:{ws}"] += 1
             self.endpoints[(ws, name)] = {
                 "id": request.path,
                 "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/serverlessEndpoints",
                 "location": body.get("location", ""),
                 "sku": body.get("sku"),
                 "properties": {**properties, "provisioningState": "Creating"},
             }
-        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
-        view = {k: v for k, v in self.endpoints[(ws, name)].items() if k != "reads"}
-        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
+        return self.accepted(request, sub, self.endpoints[(ws, name)], created)
 
     # ---- managed online endpoints (for managed-compute fine-tunes)
     def _provisioned(self, key: tuple[str, ...]) -> Reply:
@@ -84,7 +85,8 @@ class EndpointRoutes:
         ):
             violation(f"PUT {what}: body breaks the contract")
             return error(400, "UserError", f"{what}: invalid body")
-        if key not in self.online:
+        created = key not in self.online
+        if created:
             self.counters[f"{rules_name}_creations:{key[0]}"] += 1
             self.online[key] = {
                 "id": request.path,
@@ -92,9 +94,8 @@ class EndpointRoutes:
                 "location": body.get("location", ""),
                 "properties": {**properties, "provisioningState": "Creating"},
             }
-        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
-        view = {k: v for k, v in self.online[key].items() if k != "reads"}
-        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
+        sub = request.path.split("/")[2]
+        return self.accepted(request, sub, self.online[key], created)
 
     def _get_online(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
         return self._provisioned((ws, name))

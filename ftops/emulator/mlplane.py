@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections import Counter
 from typing import Any
 
 from ftops.emulator.http import Reply, Request, error
 from ftops.emulator.mlendpoints import EndpointRoutes, contract, read_provisioning
 
+DEFAULT_LOCATION = "westus3"  # where the emulator's ML operation monitors live
+
 WS = (
     r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.MachineLearningServices"
     r"/workspaces/(?P<ws>[^/]+)"
 )
+ML_LOCATION = r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices/locations/(?P<loc>[^/]+)"
 ROUTES = [
     ("GET", WS + r"/datastores/workspaceblobstore", "datastore"),
     ("GET", WS + r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)", "get_data"),
@@ -35,9 +39,13 @@ ROUTES = [
     ("PUT", WS + r"/onlineEndpoints/(?P<endpoint>[^/]+)/deployments/(?P<name>[^/]+)", "put_online_deployment"),
     ("GET", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "get_endpoint"),
     ("PUT", WS + r"/serverlessEndpoints/(?P<name>[^/]+)", "put_endpoint"),
+    ("GET", ML_LOCATION + r"/mfeOperationsStatus/(?P<op>[^/]+)", "operation_status"),
+    ("GET", ML_LOCATION + r"/mfeOperationResults/(?P<op>[^/]+)", "operation_result"),
 ]
 COMPILED = [(method, re.compile(pattern + "$"), name) for method, pattern, name in ROUTES]
 JOB_STEPS = ("NotStarted", "Queued", "Running", "Completed")
+JOB_TERMINAL = ("Completed", "Failed", "Canceled")
+MONITOR_READS = 2  # reads of an operation monitor until it ends
 
 
 class MlPlane(EndpointRoutes):
@@ -56,6 +64,7 @@ class MlPlane(EndpointRoutes):
             self.subscriptions: dict[tuple[str, str], dict] = {}
             self.endpoints: dict[tuple[str, str], dict] = {}
             self.online: dict[tuple[str, ...], dict] = {}
+            self.operations: dict[str, dict] = {}
             self.counters: Counter[str] = Counter()
 
     # ---- test hooks
@@ -246,11 +255,66 @@ class MlPlane(EndpointRoutes):
         return Reply(200, page)
 
     def _cancel_job(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
+        """Jobs_Cancel: 202 with Location and Retry-After (as azure-ai-ml's client reads it); a job that has
+        already ended cannot be canceled."""
         job = self.jobs.get((ws, name))
         if job is None:
             return error(404, "UserError", f"job {name} not found")
+        status = self._view(ws, name)["properties"]["status"]
+        if status in JOB_TERMINAL and status != "Canceled":
+            return error(400, "UserError", f"Job {name} is in terminal state {status} and cannot be canceled.")
         job["cancelled"] = True
-        return Reply(202, None)
+        op = self._start(None)
+        where = self._monitor_url(request, sub, "mfeOperationResults", op)
+        return Reply(202, None, headers={"Location": where, "Retry-After": "1"})
+
+    # ---- long-running operations (Azure-AsyncOperation for PUTs, Location for cancel)
+    def _start(self, resource: dict | None) -> str:
+        op = uuid.uuid4().hex
+        self.operations[op] = {"resource": resource, "reads": 0}
+        return op
+
+    @staticmethod
+    def _monitor_url(request: Request, sub: str, kind: str, op: str) -> str:
+        base = f"{request.base_url}/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/locations"
+        return f"{base}/{DEFAULT_LOCATION}/{kind}/{op}?api-version={request.query.get('api-version')}"
+
+    def accepted(self, request: Request, sub: str, resource: dict, created: bool) -> Reply:
+        """A PUT's answer as Microsoft's ML specs define it: 201 with Azure-AsyncOperation (the resource is
+        Creating until the operation ends), or 200 with the resource when it already existed."""
+        if not created:
+            return Reply(200, read_provisioning(resource))
+        op = self._start(resource)
+        headers = {
+            "Azure-AsyncOperation": self._monitor_url(request, sub, "mfeOperationsStatus", op),
+            "x-ms-async-operation-timeout": "PT1H",
+            "Retry-After": "1",
+        }
+        return Reply(201, {k: v for k, v in resource.items() if k != "reads"}, headers=headers)
+
+    def _operation_status(self, request: Request, violation: Any, sub: str, loc: str, op: str) -> Reply:
+        found = self.operations.get(op)
+        if found is None:
+            return error(404, "NotFound", f"no operation {op}")
+        found["reads"] += 1
+        done = found["reads"] >= MONITOR_READS
+        if done and found["resource"] is not None:
+            found["resource"]["properties"]["provisioningState"] = "Succeeded"
+        body = {"id": request.path, "name": op, "status": "Succeeded" if done else "InProgress"}
+        return Reply(200, body, headers={} if done else {"Retry-After": "1"})
+
+    def _operation_result(self, request: Request, violation: Any, sub: str, loc: str, op: str) -> Reply:
+        found = self.operations.get(op)
+        if found is None:
+            return error(404, "NotFound", f"no operation {op}")
+        found["reads"] += 1
+        if found["reads"] < MONITOR_READS:
+            return Reply(
+                202,
+                None,
+                headers={"Location": self._monitor_url(request, sub, "mfeOperationResults", op), "Retry-After": "1"},
+            )
+        return Reply(204, None)
 
     # ---- marketplace subscriptions
     def _get_subscription(self, request: Request, violation: Any, sub: str, rg: str, ws: str, name: str) -> Reply:
@@ -272,13 +336,13 @@ class MlPlane(EndpointRoutes):
             return error(400, "UserError", "properties.modelId is required")
         if not str(properties["modelId"]).startswith("azureml://registries/"):  # a model asset id, not a name
             return error(400, "UserError", f"modelId {properties['modelId']!r} is not a registry model id")
-        if (ws, name) not in self.subscriptions:
+        created = (ws, name) not in self.subscriptions
+        if created:
             self.counters[f"subscription_creations:{ws}"] += 1
             self.subscriptions[(ws, name)] = {
                 "id": request.path,
                 "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/marketplaceSubscriptions",
                 "properties": {"modelId": properties["modelId"], "provisioningState": "Creating"},
             }
-        location = f"{request.base_url}{request.path}?api-version={request.query.get('api-version')}"
-        view = {k: v for k, v in self.subscriptions[(ws, name)].items() if k != "reads"}
-        return Reply(201, view, headers={"Location": location, "Retry-After": "1"})
+        return self.accepted(request, sub, self.subscriptions[(ws, name)], created)

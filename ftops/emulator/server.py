@@ -30,14 +30,14 @@ from urllib.parse import parse_qsl, urlsplit
 from ftops.emulator.dataplane import DataPlane
 from ftops.emulator.faults import Fault, FaultPlan
 from ftops.emulator.http import Reply, Request, error, parse_body
+from ftops.emulator.routes import ROUTES
+from ftops.emulator.specs import V1_VERSION
 
 ADMIN_PREFIX = "/_emulator/"
 ADMIN_TOKEN_HEADER = "x-ftops-emulator-token"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 ACCOUNT_PREFIX = "/accounts/"
 MAX_BODY_BYTES = 600 * 1024 * 1024  # above Azure's 512 MB file limit; anything bigger is refused
-# Paths the emulator serves that are not in the saved specs: ARM's generic async-operation monitors.
-UNSPECIFIED_PATHS = ("/operationresults/", "/operationstatuses/")
 
 
 class Emulator:
@@ -71,11 +71,10 @@ class Emulator:
         self.dataplane = DataPlane(min_examples)
         self.arm = ArmPlane(self.dataplane)
         self.ml = MlPlane()
-        self.book = None
-        if validate:
-            from ftops.emulator.specs import spec_book
+        from ftops.emulator.specs import spec_book
 
-            self.book = spec_book()
+        self.validate = validate
+        self.book = spec_book()  # routing needs it even when nothing is checked
         self.violations: list[str] = []
         self.requests = 0
         self._lock = threading.Lock()
@@ -147,30 +146,45 @@ class Emulator:
 
     # ---- one request ----
     def respond(self, request: Request) -> Reply:
-        """Check, dispatch and check again; the fault decision is taken by the handler around this."""
+        """Find the spec operation, check the request, dispatch to its handler, check the reply.
+
+        The fault decision is taken by the HTTP handler around this."""
         if "authorization" not in request.headers and "api-key" not in request.headers:
             return self._arm_or_data_error(request, 401, "Unauthorized", "no bearer token or api-key was sent")
         if self.ml.owns(request):  # AzureML paths: checked against the ML contract (mfe.json is not saved)
             return self.ml.handle(request, self.violation)
-        op = None
-        if self.book is not None and not any(p in request.path.lower() for p in UNSPECIFIED_PATHS):
-            op = self.book.find(request.method, request.path)
-            problems = (
-                [f"no operation {request.method} {request.path} in the specs"]
-                if op is None
-                else self.book.check_request(op, request.query, _checkable_body(request), request.content_type)
+        if self.arm.is_monitor(request.path):  # ARM operation monitors: no saved spec defines them
+            return self.arm.monitor(request)
+        if request.path.startswith("/openai/v1/"):
+            request.v1 = True
+            request.path = "/openai/" + request.path[len("/openai/v1/") :]
+        version = V1_VERSION if request.v1 else request.query.get("api-version")
+        op = self.book.find(request.method, request.path, version)
+        if op is None:
+            problem = f"no operation {request.method} {request.path} in the specs"
+            self.violation(f"request {request.method} {request.path}: {problem}")
+            return self._arm_or_data_error(request, 400 if self.strict else 404, "SpecViolation", problem)
+        if self.validate:
+            problems = self.book.check_request(
+                op, request.query, _checkable_body(request), request.content_type, v1=request.v1
             )
             if problems:
-                what = f"request {request.method} {request.path}" + (f" ({op.operation_id})" if op else "")
-                self.violation(f"{what}: {'; '.join(problems)}")
+                self.violation(f"request {request.method} {request.path} ({op.operation_id}): {'; '.join(problems)}")
                 if self.strict:
                     return self._arm_or_data_error(request, 400, "SpecViolation", "; ".join(problems))
-        if request.path.startswith("/openai/"):
-            reply = self.dataplane.handle(request, request.path[len("/openai") :])
-        else:
-            reply = self.arm.handle(request)
-        if op is not None and self.book is not None and isinstance(reply.body, dict | list | type(None)):
+        route = ROUTES.get((op.api, op.operation_id))
+        if route is None:
+            return self._arm_or_data_error(
+                request, 501, "NotImplemented", f"the emulator does not serve {op.operation_id} ({op.api})"
+            )
+        plane, method = route
+        target = self.dataplane if plane == "dataplane" else self.arm
+        with target.lock:
+            reply = getattr(target, method)(request, op.params(request.path))
+        if self.validate and isinstance(reply.body, dict | list | type(None)):
+            origin = request.base_url + (f"/accounts/{request.account}" if request.account != "default" else "")
             problems = self.book.check_response(op, reply.status, reply.body)
+            problems += self.book.check_headers(op, reply.status, reply.headers, origin)
             if problems:
                 self.violation(f"response {reply.status} to {request.method} {request.path}: {'; '.join(problems)}")
                 if self.strict:

@@ -22,11 +22,34 @@ from urllib.parse import quote
 # (file, path prefix the service puts before the spec's paths)
 SPEC_FILES: tuple[tuple[str, str], ...] = (
     ("aoai-authoring-2025-04-01-preview.json", "/openai"),
+    ("aoai-authoring-2024-10-21.json", "/openai"),
     ("arm-cognitiveservices-2026-09-01.json", ""),
     ("arm-machinelearningservices-2025-12-01-machineLearningServices.json", ""),
     ("arm-quota-2025-07-15-quota.json", ""),
 )
+# The API each file describes: handlers are keyed by (api, operationId), whatever the version.
+API_OF_FILE = {
+    "aoai-authoring-2025-04-01-preview.json": "openai",
+    "aoai-authoring-2024-10-21.json": "openai",
+    "arm-cognitiveservices-2026-09-01.json": "cognitiveservices",
+    "arm-machinelearningservices-2025-12-01-machineLearningServices.json": "machinelearningservices",
+    "arm-quota-2025-07-15-quota.json": "quota",
+}
+# api-versions Microsoft's SDKs send by default that no carried spec defines, answered with the carried spec
+# whose shapes they share: azure-mgmt-cognitiveservices 14.x and azure-mgmt-quota 3.x default to 2025-09-01.
+COMPATIBLE_VERSIONS = {
+    ("cognitiveservices", "2025-09-01"): "2026-09-01",
+    ("quota", "2025-09-01"): "2025-07-15",
+}
+# The `/openai/v1/...` surface takes no api-version; it is answered with the newest carried data-plane spec.
+V1_VERSION = "2025-04-01-preview"
+# Monitor paths of ARM's asynchronous operations: served by the emulator, defined by no saved spec.
+MONITOR_SEGMENTS = ("operationresults", "operationstatuses", "operationsstatus", "mfeoperationsstatus")
+LRO_HEADERS = ("location", "azure-asyncoperation", "operation-location")
 SPECS_ENV = "FTOPS_SPECS_DIR"
+# Enum values Microsoft's docs use that the carried specs predate (by x-ms-enum name): reinforcement fine-tuning
+# (docs: articles/foundry/openai/how-to/reinforcement-fine-tuning.md, `"method": {"type": "reinforcement"}`).
+DOCUMENTED_ENUM_VALUES: dict[str, tuple[str, ...]] = {"FineTuningMethodType": ("reinforcement",)}
 
 # The ARM common error envelope (common-types v3 ErrorResponse), which the saved specs reference but do not hold.
 ARM_ERROR_SCHEMA = {
@@ -72,28 +95,49 @@ class Operation:
     responses: dict[str, str | None] = field(default_factory=dict)  # status -> schema pointer (None: no body)
     arm: bool = False
     literal_length: int = 0
+    api: str = ""
+    lro: bool = False
+    final_state_via: str | None = None
+    param_names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.operation_id} ({self.method} {self.template}, {self.spec})"
+
+    def accepts_version(self, version: str | None) -> bool:
+        return version == self.version or COMPATIBLE_VERSIONS.get((self.api, version or "")) == self.version
+
+    def params(self, path: str) -> dict[str, str]:
+        """The path parameters of a matching path, by the spec's names with '-' as '_' (e.g. file_id)."""
+        match = self.pattern.match(path)
+        if match is None:
+            return {}
+        return {name.replace("-", "_"): value for name, value in zip(self.param_names, match.groups(), strict=True)}
 
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _convert(node: Any) -> Any:
-    """Swagger/OpenAPI schema dialect -> JSON Schema 2020-12, recursively over a whole document."""
+def _convert(node: Any, *, open_enums: bool = True) -> Any:
+    """Swagger/OpenAPI schema dialect -> JSON Schema 2020-12, recursively over a whole document.
+
+    `open_enums`: drop enums marked `modelAsString` (clients must accept new values: how requests are checked).
+    Responses are checked with every enum closed: the emulator must only send values the spec lists.
+    """
     if isinstance(node, list):
-        return [_convert(v) for v in node]
+        return [_convert(v, open_enums=open_enums) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _convert(v) for k, v in node.items()}
+    out = {k: _convert(v, open_enums=open_enums) for k, v in node.items()}
     ref = out.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         return {}  # a file not saved here: not checked
     x_ms_enum = node.get("x-ms-enum")
-    if isinstance(out.get("enum"), list) and isinstance(x_ms_enum, dict) and x_ms_enum.get("modelAsString", True):
+    if isinstance(x_ms_enum, dict) and isinstance(out.get("enum"), list):
+        out["enum"] = [*out["enum"], *DOCUMENTED_ENUM_VALUES.get(x_ms_enum.get("name", ""), ())]
+    modelled_as_string = isinstance(x_ms_enum, dict) and x_ms_enum.get("modelAsString", True)
+    if isinstance(out.get("enum"), list) and open_enums and modelled_as_string:
         out.pop("enum")
     if out.get("type") == "file":
         out.pop("type")
@@ -126,6 +170,8 @@ class SpecBook:
             raw = json.loads((directory / filename).read_text(encoding="utf-8"))
             converted = _convert(raw)
             registry = registry.with_resource(f"urn:{filename}", Resource(converted, specification=DRAFT202012))
+            closed = _convert(raw, open_enums=False)
+            registry = registry.with_resource(f"urn:closed:{filename}", Resource(closed, specification=DRAFT202012))
             self.operations.extend(self._operations(filename, prefix, raw))
         registry = registry.with_resource("urn:arm-error", Resource(ARM_ERROR_SCHEMA, specification=DRAFT202012))
         self.registry = registry.crawl()
@@ -159,6 +205,10 @@ class SpecBook:
                     pointer=pointer,
                     arm=arm,
                     literal_length=len(re.sub(r"\{[^}]+\}", "", template)),
+                    api=API_OF_FILE.get(filename, filename),
+                    lro=bool(op.get("x-ms-long-running-operation")),
+                    final_state_via=(op.get("x-ms-long-running-operation-options") or {}).get("final-state-via"),
+                    param_names=tuple(re.findall(r"\{([^}]+)\}", template)),
                 )
                 params = [*shared, *op.get("parameters", [])]
                 for index, param in enumerate(params):
@@ -192,7 +242,7 @@ class SpecBook:
                     else:
                         has = "schema" in response
                         where = f"{pointer}/responses/{status}/schema"
-                    operation.responses[status] = f"urn:{filename}#{where}" if has else None
+                    operation.responses[status] = f"urn:closed:{filename}#{where}" if has else None
                 ops.append(operation)
         return ops
 
@@ -208,12 +258,21 @@ class SpecBook:
             target = target[token.replace("~1", "/").replace("~0", "~")]
         return target
 
-    def find(self, method: str, path: str) -> Operation | None:
-        """The operation for METHOD /path (path without query), most specific template first."""
-        for op in self.operations:
-            if op.method == method.upper() and op.pattern.match(path):
-                return op
-        return None
+    def find(self, method: str, path: str, api_version: str | None = None) -> Operation | None:
+        """The operation for METHOD /path (path without query), most specific template first; of the specs that
+        define it, the one of `api_version` (else the first, and `check_request` reports the version)."""
+        found = [op for op in self.operations if op.method == method.upper() and op.pattern.match(path)]
+        if not found:
+            return None
+        best = [op for op in found if op.template == found[0].template]
+        return next((op for op in best if op.accepts_version(api_version)), best[0])
+
+    def versions(self, op: Operation) -> list[str]:
+        """Every carried version of an operation (same API and operationId)."""
+        return sorted({o.version for o in self.operations if (o.api, o.operation_id) == (op.api, op.operation_id)})
+
+    def has_operation(self, api: str, operation_id: str) -> bool:
+        return any(op.api == api and op.operation_id == operation_id for op in self.operations)
 
     def _validate(self, schema_ref: str, instance: Any) -> list[str]:
         from jsonschema import Draft202012Validator
@@ -228,13 +287,21 @@ class SpecBook:
             problems.append(f"{where}: {error.message[:300]}")
         return problems
 
-    def check_request(self, op: Operation, query: dict[str, str], body: Any, content_type: str | None) -> list[str]:
-        """Problems with a request: api-version, required query parameters, the body's shape."""
+    def check_request(
+        self, op: Operation, query: dict[str, str], body: Any, content_type: str | None, *, v1: bool = False
+    ) -> list[str]:
+        """Problems with a request: api-version, required query parameters, the body's shape.
+
+        `v1`: a `/openai/v1/...` request, which takes no api-version."""
         problems = []
-        if query.get("api-version") != op.version:
-            problems.append(f"api-version {query.get('api-version')!r} is not this spec's version {op.version!r}")
+        if v1:
+            if "api-version" in query:
+                problems.append("the /openai/v1/ paths take no api-version")
+        elif not op.accepts_version(query.get("api-version")):
+            known = ", ".join(self.versions(op))
+            problems.append(f"api-version {query.get('api-version')!r} is not one the specs define ({known})")
         for name, param in op.query.items():
-            if param.get("required") and name not in query and name != "api-version":
+            if param.get("required") and name not in query and name != "api-version" and not v1:
                 problems.append(f"missing required query parameter {name!r}")
         if op.body_pointer is None:
             return problems
@@ -260,6 +327,31 @@ class SpecBook:
         if schema is None or body is None:
             return [] if schema is None else ["response has no JSON body but the spec defines one"]
         return self._validate(schema, body)
+
+    def check_headers(self, op: Operation, status: int, headers: dict[str, str], origin: str) -> list[str]:
+        """Problems with a response's long-running-operation headers: an LRO's 202 (and an azure-async-operation
+        LRO's 201) must name its monitor; every Location/Azure-AsyncOperation is absolute, on `origin` (the
+        emulator with its `/accounts/<name>` prefix for the data plane) and names something the emulator
+        serves: an operation of the specs or an ARM operation monitor."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        problems = []
+        if op.lro and status == 202 and not any(h in lowered for h in LRO_HEADERS):
+            problems.append(f"{op.operation_id} answered 202 without Location or Azure-AsyncOperation")
+        async_final = op.final_state_via == "azure-async-operation"
+        if op.lro and status == 201 and async_final and "azure-asyncoperation" not in lowered:
+            problems.append(f"{op.operation_id} answered 201 without Azure-AsyncOperation")
+        for name in LRO_HEADERS:
+            url = lowered.get(name)
+            if url is None:
+                continue
+            if not url.startswith(origin + "/"):
+                problems.append(f"{name} header {url!r} is not an absolute URL under {origin}")
+                continue
+            path = url[len(origin) :].split("?", 1)[0]
+            segments = [s.lower() for s in path.split("/")]
+            if not any(m in segments for m in MONITOR_SEGMENTS) and self.find("GET", path) is None:
+                problems.append(f"{name} header {url!r} names nothing the specs define")
+        return problems
 
 
 def _ref_pointer(param: dict) -> str:

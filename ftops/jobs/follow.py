@@ -74,12 +74,9 @@ def follow_job(
 
 
 def _read_new_events(plane: OpenAIDataPlane, job_id: str, seen: set[str], progress: JobProgress) -> None:
-    fresh = []
-    for event in plane.fine_tuning.jobs.events(job_id, max_items=500):  # newest first
-        if event.get("id") in seen:
-            break
-        fresh.append(event)
-    for event in reversed(fresh):
+    # Azure lists events oldest first (Microsoft's example); sort anyway, so either order reads the same.
+    fresh = [e for e in plane.fine_tuning.jobs.events(job_id, max_items=500) if e.get("id") not in seen]
+    for event in sorted(fresh, key=lambda e: e.get("created_at") or 0):
         seen.add(event.get("id", ""))
         data = event.get("data") or {}
         if event.get("type") == "metrics" and isinstance(data, dict):
@@ -98,8 +95,12 @@ def raise_if_failed(job: dict[str, Any]) -> None:
         reason = error.get("message") or "the service gave no reason"
         raise AzureRefusedError(
             f"fine-tuning job {job.get('id')} failed: {reason}",
-            hint="fix the cause (often the training data: `ftops data validate`) and launch again",
+            hint="fix the cause (often the training data: `ftops data validate`), then start a fresh run: the same "
+            "`ftops launch` with --new (without it, the launch is found again as it ended)",
             code=error.get("code"),
         )
     if job.get("status") == "cancelled":
-        raise AzureRefusedError(f"fine-tuning job {job.get('id')} was cancelled")
+        raise AzureRefusedError(
+            f"fine-tuning job {job.get('id')} was cancelled",
+            hint="to train again, run the same `ftops launch` with --new",
+        )

@@ -21,8 +21,8 @@ def test_azure_openai_client_uploads_creates_gets_and_lists_events(emulator):
     )
     assert job.status == "pending" and job.training_file == uploaded.id
     fetched = client.fine_tuning.jobs.retrieve(job.id)
-    assert fetched.id == job.id and fetched.status == "validating_files"
+    assert fetched.id == job.id and fetched.status == "running"  # only Azure's FineTuningState values
     events = client.fine_tuning.jobs.list_events(job.id, limit=10)
     messages = [e.message for e in events.data]
-    assert "Validating training file." in messages and "Job created." in messages
+    assert messages == ["Job enqueued. Waiting for jobs ahead to complete.", "Job started."]  # oldest first
     assert emulator.counters("default") == {"uploads": 1, "job_creations": 1}
