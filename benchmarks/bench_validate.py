@@ -1,8 +1,10 @@
-"""Validation throughput and peak memory on a generated SFT file, against a bare json.loads-per-line pass.
+"""Validation throughput and peak memory on a generated SFT file, against bare parsing passes.
 
-Targets: throughput ratio >= 0.5 of the bare pass; peak memory bounded whatever the size (one line at a
-time plus a fixed-budget digest table), under 150 MB.
-Usage: python benchmarks/bench_validate.py [--mb 100]   (--mb 1024 for the 1 GB figure)
+Baselines, each in its own process on the same file: `json.loads` per line (the target: ratio >= 1.0) and
+`orjson.loads` per line (the fastest parser; the aim). Then `validate_files` with the labelled estimate
+(the structural pass), and again with exact tokens (quicktok, o200k_base), reported as tokens/s.
+Peak memory is the larger of the validating process and any child it starts (target < 150 MB).
+Usage: python benchmarks/bench_validate.py [--mb 100]   (--mb 300 for the issue's figure, --mb 1024 for 1 GB)
 """
 
 from __future__ import annotations
@@ -15,24 +17,32 @@ import sys
 import tempfile
 from pathlib import Path
 
-BASELINE = """
-import json, resource, sys, time
+PARSE = """
+import resource, sys, time
+from {module} import loads
 start = time.perf_counter()
 with open(sys.argv[1], "rb") as handle:
     for line in handle:
-        json.loads(line)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        loads(line)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 0)
 """
 VALIDATOR = """
 import resource, sys, time
 from pathlib import Path
 from ftops.catalog import load_catalog
 from ftops.data import validate_files
-load_catalog()  # a one-time fixed cost (YAML parse), not part of the per-byte throughput
+from ftops.data.tokens import counter_for
+load_catalog()  # one-time fixed costs (YAML parse, vocabulary load), not part of the per-byte throughput
+exact = sys.argv[2] == "exact"
+if exact:
+    counter_for("o200k_base")[0].count("warm up")
 start = time.perf_counter()
-report = validate_files(Path(sys.argv[1]), "sft", "gpt-4.1-mini")
-assert report.train.examples > 0
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+report = validate_files(Path(sys.argv[1]), "sft", "gpt-4.1-mini", exact_tokens=exact)
+seconds = time.perf_counter() - start
+assert report.ok and report.train.examples > 0, report.log.counts
+assert report.token_counting.startswith("exact (o200k_base" if exact else "estimate")
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(seconds, peak, report.train.tokens_total)
 """
 
 
@@ -72,39 +82,40 @@ def generate(path: Path, megabytes: int) -> int:
     return count
 
 
-def measure(code: str, path: Path) -> tuple[float, float]:
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
-    seconds, max_rss_kb = done.stdout.split()
-    return float(seconds), int(max_rss_kb) / 1024
+def measure(code: str, path: Path, *args: str) -> tuple[float, float, int]:
+    done = subprocess.run([sys.executable, "-c", code, str(path), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    seconds, max_rss_kb, tokens = done.stdout.split()
+    return float(seconds), int(max_rss_kb) / 1024, int(tokens)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=int, default=100, help="size of the generated file in MB")
     size = parser.parse_args().mb
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        rows = []
         for megabytes in (max(1, size // 4), size):
             path = Path(folder) / f"train-{megabytes}.jsonl"
             examples = generate(path, megabytes)
-            base_s, base_mb = measure(BASELINE, path)
-            ours_s, ours_mb = measure(VALIDATOR, path)
-            rows.append((megabytes, examples, base_s, ours_s, base_mb, ours_mb))
+            json_s, _, _ = measure(PARSE.format(module="json"), path)
+            orjson_s, _, _ = measure(PARSE.format(module="orjson"), path)
+            ours_s, ours_mb, _ = measure(VALIDATOR, path, "estimate")
+            exact_s, exact_mb, tokens = measure(VALIDATOR, path, "exact")
+            rows.append((megabytes, examples, json_s, orjson_s, ours_s, ours_mb, exact_s, exact_mb, tokens))
             path.unlink()
-    print(f"{'file':>8} {'examples':>10} {'json.loads':>11} {'validate':>9} {'ratio':>6} {'peak RSS':>9} {'(bare)':>8}")
-    for megabytes, examples, base_s, ours_s, base_mb, ours_mb in rows:
-        ratio = base_s / ours_s  # throughput of the validator relative to the bare pass
-        print(f"{megabytes:>6}MB {examples:>10,} {megabytes / base_s:>8.1f}MB/s {megabytes / ours_s:>6.1f}MB/s "
-              f"{ratio:>6.2f} {ours_mb:>7.0f}MB {base_mb:>6.0f}MB")  # fmt: skip
-    from ftops.data.digests import MAX_SLOTS
-
-    # Memory = the interpreter and one line at a time (flat) + the digest table, which grows with the number
-    # of distinct examples up to a fixed budget (MAX_SLOTS words; 1.5x that while it doubles the last time).
-    budget_mb = MAX_SLOTS * 8 * 1.5 / 2**20
-    ceiling = rows[0][5] + budget_mb
-    print(f"throughput ratio (target >= 0.5): {rows[1][2] / rows[1][3]:.2f}; "
-          f"peak memory {rows[0][5]:.0f} MB at {rows[0][0]} MB, {rows[1][5]:.0f} MB at {rows[1][0]} MB; "
-          f"bound for any size: {ceiling:.0f} MB (target < 150 MB)")  # fmt: skip
+    print(f"{'file':>8} {'examples':>10} {'json.loads':>11} {'orjson':>10} {'validate':>10} {'vs json':>8} "
+          f"{'vs orjson':>9} {'peak RSS':>9} | {'exact tokens':>13} {'tokens/s':>11} {'peak RSS':>9}")  # fmt: skip
+    for megabytes, examples, json_s, orjson_s, ours_s, ours_mb, exact_s, exact_mb, tokens in rows:
+        print(f"{megabytes:>6}MB {examples:>10,} {megabytes / json_s:>7.0f}MB/s {megabytes / orjson_s:>6.0f}MB/s "
+              f"{megabytes / ours_s:>6.0f}MB/s {json_s / ours_s:>8.2f} {orjson_s / ours_s:>9.2f} {ours_mb:>7.0f}MB | "
+              f"{megabytes / exact_s:>9.0f}MB/s {tokens / exact_s / 1e6:>8.1f}M/s {exact_mb:>7.0f}MB")  # fmt: skip
+    megabytes, _, json_s, orjson_s, ours_s, ours_mb, exact_s, exact_mb, tokens = rows[-1]
+    print(f"throughput ratio to json.loads (target >= 1.0): {json_s / ours_s:.2f}; to orjson (aim 1.0): "
+          f"{orjson_s / ours_s:.2f}; peak memory {ours_mb:.0f} MB (target < 150 MB)")  # fmt: skip
+    print(f"with exact tokens (o200k_base): {exact_s:.2f} s, {tokens:,} tokens, {tokens / exact_s / 1e6:.1f}M/s, "
+          f"{json_s / exact_s:.2f}x json.loads, peak memory {exact_mb:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

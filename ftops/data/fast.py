@@ -17,24 +17,24 @@ import msgspec
 FAST_ROLES = frozenset({"system", "developer", "user", "assistant"})
 
 
-class System(msgspec.Struct, tag_field="role", tag="system", forbid_unknown_fields=True):
+class System(msgspec.Struct, tag_field="role", tag="system", forbid_unknown_fields=True, gc=False):
     content: str
 
 
-class Developer(msgspec.Struct, tag_field="role", tag="developer", forbid_unknown_fields=True):
+class Developer(msgspec.Struct, tag_field="role", tag="developer", forbid_unknown_fields=True, gc=False):
     content: str
 
 
-class User(msgspec.Struct, tag_field="role", tag="user", forbid_unknown_fields=True):
+class User(msgspec.Struct, tag_field="role", tag="user", forbid_unknown_fields=True, gc=False):
     content: str
 
 
-class Assistant(msgspec.Struct, tag_field="role", tag="assistant", forbid_unknown_fields=True):
+class Assistant(msgspec.Struct, tag_field="role", tag="assistant", forbid_unknown_fields=True, gc=False):
     content: str
     weight: Literal[0, 1] = 1
 
 
-class Chat(msgspec.Struct, forbid_unknown_fields=True):
+class Chat(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     messages: list[System | Developer | User | Assistant]
 
 
