@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ftops.cli.check_cmd import StackOption
-from ftops.cli.options import JsonOption
+from ftops.cli.options import JsonOption, StackFileOption
 
 
 def plan(
-    stack: StackOption,
+    stack: StackFileOption,
     deployer: Annotated[
         str | None, typer.Option("--deployer", help="Object id to plan as ftops:deployerPrincipalId.")
     ] = None,
@@ -40,6 +39,7 @@ def plan(
 
     from ftops.cli import render
     from ftops.cli.progress import Steps
+    from ftops.stack.outputs import declared_fine_tunes
     from ftops.stack.schema import load_stack_file
 
     environment = load_stack_file(stack)
@@ -53,10 +53,11 @@ def plan(
         stack=Path(stack).stem.split(".")[-1],
     )
     rows = tree(result)
+    outputs = {**result.outputs, "fine_tunes": declared_fine_tunes(environment)}  # as infra/__main__.py exports
     if save_outputs is not None:
-        save_outputs.write_text(json.dumps(result.outputs, indent=2) + "\n", encoding="utf-8")
+        save_outputs.write_text(json.dumps(outputs, indent=2) + "\n", encoding="utf-8")
     if as_json:
-        render.print_json({"stack": stack, "resources": rows, "outputs": result.outputs})
+        render.print_json({"stack": stack, "resources": rows, "outputs": outputs})
         return
     render.table(
         f"{stack}: {len(result.resources)} Azure resources in {len(result.components)} components",
@@ -72,6 +73,6 @@ def plan(
         ),
     )
     render.line("outputs:")
-    render.print_json(result.outputs)  # plain JSON: brackets in it are not console markup
+    render.print_json(outputs)  # plain JSON: brackets in it are not console markup
     if save_outputs is not None:
         render.note(f"outputs written to {save_outputs}")

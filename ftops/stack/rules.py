@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ftops.catalog import METHOD_NAMES, Catalog, Model, load_catalog
 from ftops.errors import Problem, UserError
-from ftops.stack.schema import Environment, FineTuneSpec
+
+if TYPE_CHECKING:  # annotations only: schema imports rules to check a parsed environment, so no cycle
+    from ftops.stack.schema import Environment, FineTuneSpec
 
 
 def check_against_catalog(env: Environment, catalog: Catalog | None = None) -> list[Problem]:
