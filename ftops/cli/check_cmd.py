@@ -6,17 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ftops.cli.render import JSON_HELP
-
-StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name (stacks/Pulumi.<name>.yaml) or a path.")]
+from ftops.cli.options import JsonOption, StackFileOption
 
 
 def check(
-    stack: StackOption,
+    stack: StackFileOption,
     live: Annotated[
         bool, typer.Option("--live", help="Also preflight availability and quota against Azure (or the emulator).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Validate a stack's environment config; print what `pulumi up` will create and where each fine-tune runs.
 
@@ -31,13 +29,37 @@ def check(
     environment = load_stack_file(stack)
     summary = {"stack": stack, "file": str(stack_file(stack)), "valid": True, **summarize(environment)}
     if live:
-        from ftops.cli.live import live_check
+        from ftops.jobs.clients import subscription_arm
+        from ftops.stack.preflight import live_preflight
 
-        summary["live"] = live_check(environment, as_json=as_json)
+        with subscription_arm() as arm:
+            summary["live"] = live_preflight(environment, arm)
     if as_json:
         render.print_json(summary)
         return
     _render(summary)
+    if live:
+        _render_live(summary["live"])
+
+
+def _render_live(live: dict) -> None:
+    from ftops.cli import render
+
+    if vm_quota := live["vm_quota"]:
+        render.table(
+            "managed compute quota (vCPUs)",
+            ["region", "family", "wanted", "free", "status"],
+            ([q["location"], q["family"], q["wanted"], q["free"], q["status"]] for q in vm_quota),
+        )
+    if results := live["availability"]:
+        render.table(
+            "live preflight (ARM)",
+            ["model", "method", "training", "live regions", "errors"],
+            (
+                [r["model"], r["method"], r["training_type"], render.csv(r["live_regions"]), render.csv(r["errors"])]
+                for r in results
+            ),
+        )
 
 
 def _render(summary: dict) -> None:

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ftops.cli.catalog_cmds import MethodChoice, complete_model
-from ftops.cli.launch_cmd import TrainingTypeChoice
-from ftops.cli.options import JsonOption
+from ftops.cli.options import JsonOption, MethodChoice, TrainingTypeChoice, complete_model
 
 
 def cost(
@@ -34,7 +32,7 @@ def cost(
     Example: ftops cost --model gpt-4.1-mini --method sft --train train.jsonl --epochs 2
     """
     from ftops.cli import render
-    from ftops.cli.data_cmd import validate_with_progress
+    from ftops.cli.options import validate_with_progress
     from ftops.data import raise_for_problems
     from ftops.data.cost import estimate
     from ftops.data.grader import read_grader

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ftops.cli.catalog_cmds import MethodChoice, complete_model
-from ftops.cli.options import JsonOption
+from ftops.cli.options import JsonOption, MethodChoice, complete_model, validate_with_progress
 
 if TYPE_CHECKING:
     from ftops.data import ValidationReport
@@ -43,21 +42,6 @@ def validate(
         _render(report)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def validate_with_progress(
-    train: Path, method: str, model: str, validation: Path | None, grader: dict | None, as_json: bool
-) -> ValidationReport:
-    """validate_files, with a status line on a terminal (big files take seconds) and silence elsewhere."""
-    from ftops.cli.progress import LiveLine
-    from ftops.data import validate_files
-
-    with LiveLine(as_json) as live:
-
-        def progress(name: str, done: int, total: int) -> None:
-            live.update(f"validating {name}: {done / max(total, 1):.0%} of {total / 1e6:,.0f} MB")
-
-        return validate_files(train, method, model, validation, grader, progress if live.enabled else None)
 
 
 def _render(report: ValidationReport) -> None:

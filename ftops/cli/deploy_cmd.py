@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from ftops.cli.options import JsonOption, OutputsOption, StackOption
-
-
-class SkuChoice(StrEnum):
-    standard = "Standard"
-    global_standard = "GlobalStandard"
-    developer = "Developer"
+from ftops.cli.options import JsonOption, OutputsOption, SkuChoice, StackOption
 
 
 def deploy(
@@ -34,68 +27,44 @@ def deploy(
 
     Example: ftops deploy ftjob-abc123 --stack dev --sku Standard --capacity 1
     """
-    from ftops.capacity.lifecycle import hosting_note, hosting_per_day
     from ftops.cli import render
     from ftops.cli.progress import Steps
     from ftops.errors import UsageError
-    from ftops.jobs.clients import arm, data_plane, poll_seconds
-    from ftops.jobs.deploy import DeployRequest, region_for_endpoint
-    from ftops.jobs.deploy import deploy as deploy_model
-    from ftops.jobs.ledger import Ledger, default_path
-    from ftops.jobs.locate import locate_job
-    from ftops.stack.outputs import load_outputs
+    from ftops.jobs.deploy import deploy_job
+    from ftops.jobs.refs import load_stack_ref
+    from ftops.jobs.track import locate
 
     if not (stack or outputs):
         raise UsageError("ftops deploy needs the stack the job ran on", hint="pass --stack S or --outputs FILE")
-    stack_outputs = load_outputs(stack, outputs)
-    with Ledger() as ledger:
-        where = locate_job(job, ledger, stack_outputs)
-    if where.endpoint.startswith("/subscriptions/"):  # an open-model job in a hub project
-        from ftops.cli.deploy_hub import deploy_hub_job
-
-        deploy_hub_job(where, stack_outputs, name, as_json=as_json)
-        return
-    region = region_for_endpoint(stack_outputs, where.endpoint)
-    with data_plane(where.endpoint) as plane:
-        found = where.job or plane.fine_tuning.jobs.get(where.job_id)
+    stack_ref = load_stack_ref(stack, outputs)
     steps = Steps(as_json)
-    request = DeployRequest(job=found, name=name, sku=sku.value, capacity=capacity)
-    with arm(stack_outputs.subscription_id) as client:
-        deployment, created = deploy_model(
-            client,
-            stack_outputs,
-            region,
-            request,
-            state_dir=default_path().parent,
-            poll_seconds=poll_seconds(5.0),
-            on_step=lambda text: steps("deploy", text),
-        )
-    if where.launch is not None:
-        with Ledger() as ledger:
-            ledger.update(where.launch.key, deployment=deployment.get("name"))
-    properties = deployment.get("properties") or {}
-    served = str((properties.get("model") or {}).get("name") or "")
-    served_sku = str((deployment.get("sku") or {}).get("name") or sku.value)
-    result = {
-        "deployment": deployment.get("name"),
-        "created": created,
-        "model": (properties.get("model") or {}).get("name"),
-        "account": region.account_name,
-        "location": region.location,
-        "endpoint": region.endpoint,
-        "sku": (deployment.get("sku") or {}).get("name"),
-        "capacity": (deployment.get("sku") or {}).get("capacity"),
-        "provisioning_state": properties.get("provisioningState"),
-        "hosting_per_day": hosting_per_day(served, served_sku),
-        "note": hosting_note(served, served_sku),
-    }
+    result = deploy_job(
+        locate(job, stack_ref),
+        stack_ref.outputs,
+        name=name,
+        sku=sku.value,
+        capacity=capacity,
+        on_step=lambda text: steps("deploy", text),
+    )
     if as_json:
         render.print_json(result)
         return
-    verb = "deployed" if created else "already deployed"
-    render.line(
-        f"[green]✓[/] {verb}: [bold]{result['deployment']}[/] serving {result['model']} "
-        f"({result['sku']} x{result['capacity']}) on {region.account_name} ({region.location})"
-    )
-    render.line(f"  endpoint: {region.endpoint}  (deployment name: {result['deployment']})")
-    render.note(result["note"])
+    verb = "deployed" if result["created"] else "already deployed"
+    if "instance_type" in result:  # a managed online endpoint on the stack's VMs
+        render.line(
+            f"[green]✓[/] {verb}: managed online endpoint [bold]{result['deployment']}[/] "
+            f"({result['instance_type']}) in {result['project']} serving {result['model']}"
+        )
+    elif "project" in result:  # a serverless endpoint in a hub project
+        render.line(
+            f"[green]✓[/] {verb}: serverless endpoint [bold]{result['deployment']}[/] in {result['project']} "
+            f"serving {result['model']}"
+        )
+        render.line(f"  endpoint: {result['endpoint']}")
+    else:
+        render.line(
+            f"[green]✓[/] {verb}: [bold]{result['deployment']}[/] serving {result['model']} "
+            f"({result['sku']} x{result['capacity']}) on {result['account']} ({result['location']})"
+        )
+        render.line(f"  endpoint: {result['endpoint']}  (deployment name: {result['deployment']})")
+        render.note(result["note"])

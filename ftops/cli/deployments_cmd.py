@@ -17,11 +17,11 @@ app = typer.Typer(help="List and delete model deployments on the stack's account
 
 def _outputs(stack: str | None, outputs: Path | None) -> StackOutputs:
     from ftops.errors import UsageError
-    from ftops.stack.outputs import load_outputs
+    from ftops.jobs.refs import load_stack_ref
 
     if not (stack or outputs):
         raise UsageError("say which stack", hint="pass --stack S or --outputs FILE")
-    return load_outputs(stack, outputs)
+    return load_stack_ref(stack, outputs).outputs
 
 
 @app.command("list")
@@ -103,9 +103,7 @@ def delete(
             typer.confirm(f"Delete deployment {resource_id}?", abort=True)
         deleted = client.deployments.delete(stack_outputs.resource_group, holder.account_name, name)
     with Ledger() as ledger:
-        for launch in ledger.all():
-            if launch.deployment == name and launch.endpoint == holder.endpoint:
-                ledger.update(launch.key, deployment=None)
+        ledger.forget_deployment(holder.endpoint, name)
     result = {
         "deployment": name,
         "id": resource_id,

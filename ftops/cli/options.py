@@ -1,13 +1,57 @@
-"""Options shared by several commands, defined once so their names and help never drift."""
+"""Options and choices shared by several commands, defined once so their names and help never drift.
+
+Command modules import from here (and from render/progress), never from each other.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ftops.cli.render import JSON_HELP
+
+if TYPE_CHECKING:
+    from ftops.data import ValidationReport
+
+
+class MethodChoice(StrEnum):
+    sft = "sft"
+    dpo = "dpo"
+    rft = "rft"
+
+
+class TrainingTypeChoice(StrEnum):
+    standard = "standard"
+    global_ = "global"
+    developer = "developer"
+
+
+class ComputeChoice(StrEnum):
+    serverless = "serverless"
+    managed = "managed"
+
+
+class SkuChoice(StrEnum):
+    standard = "Standard"
+    global_standard = "GlobalStandard"
+    developer = "Developer"
+
+
+def complete_model(incomplete: str) -> list[str]:
+    from ftops.catalog import load_catalog, normalize
+
+    key = normalize(incomplete)
+    return [m.name for m in load_catalog().models if normalize(m.name).startswith(key)]
+
+
+def complete_region(incomplete: str) -> list[str]:
+    from ftops.catalog import load_catalog
+
+    return [r for r in sorted(load_catalog().azure_regions) if r.startswith(incomplete.lower())]
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 StackOption = Annotated[
@@ -18,3 +62,40 @@ OutputsOption = Annotated[
     Path | None,
     typer.Option("--outputs", help="Read stack outputs from this JSON file instead of running pulumi.", exists=False),
 ]
+# `check` and `plan` read the stack file itself (offline), not its outputs.
+StackFileOption = Annotated[
+    str, typer.Option("--stack", "-s", help="Stack name (stacks/Pulumi.<name>.yaml) or a path.")
+]
+JobArgument = Annotated[str, typer.Argument(help="Job id (ftjob-...) or launch key.")]
+MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")]
+TrainOption = Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)]
+ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")]
+GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")]
+
+
+def validate_with_progress(
+    train: Path, method: str, model: str, validation: Path | None, grader: dict | None, as_json: bool
+) -> ValidationReport:
+    """validate_files, with a status line on a terminal (big files take seconds) and silence elsewhere."""
+    from ftops.cli.progress import LiveLine
+    from ftops.data import validate_files
+
+    with LiveLine(as_json) as live:
+
+        def progress(name: str, done: int, total: int) -> None:
+            live.update(f"validating {name}: {done / max(total, 1):.0%} of {total / 1e6:,.0f} MB")
+
+        return validate_files(train, method, model, validation, grader, progress if live.enabled else None)
+
+
+def locate(job: str, stack: str | None, outputs: Path | None) -> Any:
+    """The JobRef a job command's JOB, --stack and --outputs name (imports kept lazy for start-up)."""
+    from ftops.jobs.refs import optional_stack_ref
+    from ftops.jobs.track import locate as locate_job
+
+    return locate_job(job, optional_stack_ref(stack, outputs))
+
+
+def selector(stack: str | None, outputs: Path | None) -> str | None:
+    """The flag that names the same stack again, for follow-up commands a user can paste."""
+    return f"--outputs {outputs}" if outputs is not None else (f"--stack {stack}" if stack else None)

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ftops.cli.catalog_cmds import complete_region
-from ftops.cli.options import JsonOption
+from ftops.cli.options import JsonOption, complete_region
 
 
 def quota(
@@ -37,8 +36,8 @@ def quota(
     from ftops.capacity.vm_quota import TOTAL, compare, stack_needs, sweep
     from ftops.catalog import load_catalog
     from ftops.cli import render
-    from ftops.cli.live import subscription_arm
     from ftops.errors import UsageError, UserError
+    from ftops.jobs.clients import subscription_arm
 
     if vm_size and family:
         raise UsageError("give --vm-size or --family, not both")

@@ -79,3 +79,10 @@ def show_error(error: Any, *, as_json: bool) -> None:
 def csv(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
+
+def result(data: Any, *, as_json: bool, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """The one ending of a read command: `data` as JSON with --json, else the table of `rows`."""
+    if as_json:
+        print_json(data)
+    else:
+        table(None, columns, rows)

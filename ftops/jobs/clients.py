@@ -35,3 +35,11 @@ def data_plane(endpoint: str) -> OpenAIDataPlane:
 
 def arm(subscription_id: str) -> ArmClient:
     return ArmClient(subscription_id)
+
+
+def subscription_arm() -> ArmClient:
+    """ARM in the subscription live questions are asked in ($AZURE_SUBSCRIPTION_ID, or the emulator's)."""
+    from ftops.azure.settings import load_settings, subscription_id
+
+    settings = load_settings()
+    return ArmClient(subscription_id(settings), settings=settings)

@@ -18,6 +18,7 @@ from typing import Any
 from ftops.azure.arm import ArmClient
 from ftops.azure.errors import AzureConflictError
 from ftops.errors import AzureRefusedError, UserError
+from ftops.jobs.refs import JobRef
 from ftops.stack.naming import resource_name, short_hash
 from ftops.stack.outputs import RegionOutput, StackOutputs
 
@@ -149,3 +150,57 @@ def _wait_existing(
         if time.monotonic() > deadline:
             raise UserError(f"deployment '{name}' still {state} after an hour")
         sleep(poll_seconds)
+
+
+def deploy_job(
+    ref: JobRef,
+    outputs: StackOutputs,
+    *,
+    name: str | None,
+    sku: str,
+    capacity: int,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """`ftops deploy` as one call: the job's model deployed where it trained; the `--json` document."""
+    if ref.on_hub:
+        from ftops.jobs.deploy_hub import deploy_hub_job
+
+        return deploy_hub_job(ref, outputs, name, on_step=on_step)
+    from ftops.capacity.lifecycle import hosting_note, hosting_per_day
+    from ftops.jobs.clients import arm, data_plane, poll_seconds
+    from ftops.jobs.ledger import Ledger, default_path
+
+    endpoint = ref.require_openai("deploy")
+    region = region_for_endpoint(outputs, endpoint)
+    with data_plane(endpoint) as plane:
+        found = ref.job or plane.fine_tuning.jobs.get(ref.job_id)
+    request = DeployRequest(job=found, name=name, sku=sku, capacity=capacity)
+    with arm(outputs.subscription_id) as client:
+        deployment, created = deploy(
+            client,
+            outputs,
+            region,
+            request,
+            state_dir=default_path().parent,
+            poll_seconds=poll_seconds(5.0),
+            on_step=on_step,
+        )
+    if ref.launch is not None:
+        with Ledger() as ledger:
+            ledger.update(ref.launch.key, deployment=deployment.get("name"))
+    properties = deployment.get("properties") or {}
+    served = str((properties.get("model") or {}).get("name") or "")
+    served_sku = str((deployment.get("sku") or {}).get("name") or sku)
+    return {
+        "deployment": deployment.get("name"),
+        "created": created,
+        "model": (properties.get("model") or {}).get("name"),
+        "account": region.account_name,
+        "location": region.location,
+        "endpoint": region.endpoint,
+        "sku": (deployment.get("sku") or {}).get("name"),
+        "capacity": (deployment.get("sku") or {}).get("capacity"),
+        "provisioning_state": properties.get("provisioningState"),
+        "hosting_per_day": hosting_per_day(served, served_sku),
+        "note": hosting_note(served, served_sku),
+    }

@@ -18,10 +18,11 @@ from typing import Any
 from ftops.azure.errors import AzureMaybeAppliedError, AzureNotFoundError
 from ftops.azure.openai import OpenAIDataPlane
 from ftops.catalog import Catalog, Method, Model, TrainingType
-from ftops.errors import UsageError
-from ftops.jobs.ledger import Launch, Ledger, launch_identity
-from ftops.jobs.targets import Target, resolve_target
+from ftops.errors import UsageError, UserError
+from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
+from ftops.jobs.refs import on_emulator, realm
 from ftops.stack.outputs import StackOutputs
+from ftops.stack.placement import Target, resolve_target
 
 StepReporter = Callable[[str, str], None]
 SUFFIX_MAX = 40  # the service's limit for a job suffix
@@ -31,8 +32,8 @@ SUFFIX_MAX = 40  # the service's limit for a job suffix
 class LaunchRequest:
     """What the user asked for, as parsed from the command line."""
 
-    stack: str
-    model: str
+    stack: str  # a label for messages; the launch's identity comes from the stack's resources
+    model: str | Model  # a catalog name, or the Model it was resolved to (once per launch)
     method: Method
     train: Path
     validation: Path | None = None
@@ -71,9 +72,17 @@ def base_model_id(model: Model) -> str:
     return f"{model.name}-{model.version}" if model.version else model.name
 
 
-def launch_suffix(user_suffix: str | None, key: str) -> str:
-    """A suffix unique to this launch (so a lost create response can be found), keeping the user's part."""
+def launch_suffix(user_suffix: str | None, key: str, *, fresh: bool = False) -> str:
+    """A suffix unique to this launch (so a lost create response can be found), keeping the user's part.
+
+    `fresh` (--new) adds randomness: run numbers restart on a fresh ledger (another machine, CI), and a
+    deliberate second run must never look like the job an earlier run created.
+    """
     marker = re.sub(r"[^A-Za-z0-9]", "", key)[-10:]  # ends with the run number: --new runs differ
+    if fresh:
+        import secrets
+
+        marker = marker[:4] + secrets.token_hex(3)
     if not user_suffix:
         return f"ft-{marker}"
     head = user_suffix[: SUFFIX_MAX - len(marker) - 1]
@@ -113,7 +122,7 @@ def plan_launch(
     live_regions: frozenset[str] | None = None,
 ) -> tuple[Target, Launch, bool]:
     """Resolve the target and record (or find) the launch. Returns (target, launch, resumed)."""
-    model = catalog.model(request.model)
+    model = request.model if isinstance(request.model, Model) else catalog.model(request.model)
     check_request(request, model)
     target = resolve_target(
         outputs,
@@ -128,6 +137,7 @@ def plan_launch(
         stack=request.stack,
         live_regions=live_regions,
     )
+    where = realm()
     params: dict[str, Any] = {
         "hyperparameters": request.hyperparameters,
         "seed": request.seed,
@@ -135,25 +145,27 @@ def plan_launch(
     }
     if request.grader is not None:
         params["grader"] = request.grader
-    identity = launch_identity(
-        stack=request.stack,
-        target=target.key,
-        model=model.name,
-        method=request.method,
-        params=params,
-        train_sha256=facts.train_sha256,
-        validation_sha256=facts.validation_sha256,
-    )
+    content = {
+        "target": target.key,
+        "method": request.method,
+        "params": params,
+        "train_sha256": facts.train_sha256,
+        "validation_sha256": facts.validation_sha256,
+    }
+    identity = launch_identity(realm=where, model=f"{model.name}@{model.version or ''}", **content)
     before = ledger.latest(identity)
+    if before is None:  # recorded by an older ftops, keyed by the stack's label: adopt it
+        labels = {request.stack, outputs.environment}
+        before = ledger.adopt([legacy_identity(stack=label, model=model.name, **content) for label in labels], identity)
     draft = Launch(
         key="",
         run=0,
         identity=identity,
-        stack=request.stack,
+        stack=outputs.environment,
         target=target.key,
         kind=target.kind,
         location=target.location,
-        endpoint=target.endpoint or target.resource_id,  # the hub project workspace id for open models
+        endpoint=target.endpoint,
         resource_id=target.resource_id,
         model=model.name,
         method=request.method,
@@ -162,12 +174,32 @@ def plan_launch(
         validation_sha256=facts.validation_sha256,
         suffix="",
         state="planned",
+        workspace=None if target.kind == "openai" else target.resource_id,
+        realm=where,
     )
     launch = ledger.start(draft, new_run=request.new)
     resumed = before is not None and launch.key == before.key
     if not launch.suffix:
-        launch = ledger.update(launch.key, suffix=launch_suffix(request.suffix, launch.key))
+        launch = ledger.update(launch.key, suffix=launch_suffix(request.suffix, launch.key, fresh=request.new))
     return target, launch, resumed
+
+
+class JobLost(UserError):
+    """The ledger's job for this launch is unknown to the service (an emulator restart, or deleted)."""
+
+    def __init__(self, launch: Launch) -> None:
+        super().__init__(
+            f"launch {launch.key} recorded job {launch.job_id}, which {launch.endpoint} does not know",
+            hint="the job was deleted (or the emulator restarted); start a fresh run with the same `ftops launch` "
+            "and --new",
+        )
+        self.launch = launch
+
+
+def uploads_key(launch: Launch) -> str:
+    """Where an upload cache entry belongs: the endpoint, qualified by the emulator it was made on."""
+    endpoint = launch.endpoint or launch.workspace or ""
+    return f"{launch.realm} {endpoint}" if on_emulator(launch.realm) else endpoint
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -193,12 +225,18 @@ class Launcher:
         self.catalog = catalog
         self.on_step = on_step or (lambda step, detail: None)
         self.poll_seconds = poll_seconds
+        self._may_recover = True
 
     def run(self, launch: Launch, request: LaunchRequest, target: Target, outcome: LaunchOutcome) -> LaunchOutcome:
         if launch.job_id:
-            outcome.job = self.plane.fine_tuning.jobs.get(launch.job_id)
+            try:
+                outcome.job = self.plane.fine_tuning.jobs.get(launch.job_id)
+            except AzureNotFoundError:
+                raise JobLost(launch) from None
             outcome.launch = launch
             return outcome
+        # Only a run that may have sent the create looks for its job; a deliberate --new run always creates.
+        self._may_recover = not request.new or launch.state == "creating"
         train_id = self._ensure_file(launch, "train_file_id", request.train, launch.train_sha256, outcome)
         launch = self.ledger.get(launch.key) or launch
         validation_id = None
@@ -217,7 +255,7 @@ class Launcher:
 
     # ---- files
     def _ensure_file(self, launch: Launch, column: str, path: Path, sha256: str, outcome: LaunchOutcome) -> str:
-        endpoint = launch.endpoint or ""
+        endpoint = uploads_key(launch)
         known = [c for c in (getattr(launch, column), self.ledger.upload_for(endpoint, sha256)) if c]
         for candidate in dict.fromkeys(known):
             if self._usable(candidate):
@@ -271,12 +309,12 @@ class Launcher:
         validation_id: str | None,
         outcome: LaunchOutcome,
     ) -> dict[str, Any]:
-        if found := self._find_job(launch, train_id):
+        if self._may_recover and (found := self._find_job(launch, train_id)):
             outcome.recovered_job = True
             self.on_step("create", f"found the job created earlier: {found['id']}")
             return found
         self.ledger.update(launch.key, state="creating")
-        model = self.catalog.model(launch.model)
+        model = target.model or self.catalog.model(launch.model)
         arguments: dict[str, Any] = {
             "validation_file": validation_id,
             "method": request.method,

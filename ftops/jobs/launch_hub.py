@@ -17,11 +17,11 @@ from ftops.azure.arm import ArmClient
 from ftops.azure.ml import AzureML
 from ftops.catalog import Catalog, Model
 from ftops.errors import AzureFailureError, AzureRefusedError, NotAvailableError
-from ftops.jobs.launch import LaunchOutcome, LaunchRequest, StepReporter
+from ftops.jobs.launch import LaunchOutcome, LaunchRequest, StepReporter, uploads_key
 from ftops.jobs.ledger import Launch, Ledger
-from ftops.jobs.targets import Target
 from ftops.stack.naming import marketplace_subscription_name
 from ftops.stack.outputs import StackOutputs
+from ftops.stack.placement import Target
 
 # AzureML job states, in the words the rest of ftops uses for jobs.
 STATUS = {
@@ -73,7 +73,7 @@ class HubLauncher:
         self.on_step = on_step or (lambda step, detail: None)
 
     def run(self, launch: Launch, request: LaunchRequest, target: Target, outcome: LaunchOutcome) -> LaunchOutcome:
-        model = self.catalog.model(launch.model)
+        model = target.model or self.catalog.model(launch.model)
         workspace = target.resource_id
         if launch.job_id and (found := self.ml.job(workspace, launch.job_id)):
             outcome.job = job_view(found)
@@ -167,7 +167,7 @@ class HubLauncher:
                 f"azureml://datastores/workspaceblobstore/paths/{blob_path}",
                 description=f"ftops training data {path.name}",
             )
-        self.ledger.record_upload(workspace, sha256, uri, path.name)
+        self.ledger.record_upload(uploads_key(launch), sha256, uri, path.name)
         self.ledger.update(launch.key, **{column: uri})
         return uri
 

@@ -1,10 +1,12 @@
 """The launch ledger: a small SQLite database that makes every launch happen exactly once.
 
-A launch is keyed by what makes it the same launch (stack, target, model, method, hyperparameters,
-the datasets' content hashes, and a run number for deliberate reruns). Each step is written and
-committed *before* the network call that depends on it, so a process killed at any point leaves a
-record a rerun can resume from: it reuses uploaded files and finds a job whose create response was
-lost instead of paying twice.
+A launch is keyed by what makes it the same launch: the resources (service realm, subscription,
+account or hub project workspace id, project, training type), the model and its version, the method,
+the hyperparameters, the datasets' content hashes, and a run number for deliberate reruns. Never by
+the label that named the stack, so `--stack dev` and `--outputs dev-outputs.json` are one launch.
+Each step is written and committed *before* the network call that depends on it, so a process killed
+at any point leaves a record a rerun can resume from: it reuses uploaded files and finds a job whose
+create response was lost instead of paying twice.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ CREATE TABLE IF NOT EXISTS launches (
     deployment TEXT,
     error TEXT,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    workspace TEXT,
+    realm TEXT
 );
 CREATE INDEX IF NOT EXISTS launches_identity ON launches (identity, run);
 CREATE INDEX IF NOT EXISTS launches_job ON launches (job_id);
@@ -60,6 +64,14 @@ CREATE TABLE IF NOT EXISTS uploads (
     PRIMARY KEY (endpoint, sha256, purpose)
 );
 """
+
+# Additive migrations: columns a ledger written by an older ftops lacks, with how to fill them.
+MIGRATIONS = (
+    # Hub jobs recorded their workspace id in `endpoint`; it gets its own column, endpoint is the data plane's.
+    ("workspace", "UPDATE launches SET workspace = endpoint, endpoint = NULL WHERE kind IN ('hub', 'managed')"),
+    # Which service the row belongs to ("azure", or "emulator <url>"); NULL: recorded before realms existed.
+    ("realm", None),
+)
 
 # The life of a launch. Each state is committed before the step that follows it begins.
 STATES = ("planned", "uploading", "uploaded", "creating", "created", "succeeded", "failed", "cancelled")
@@ -92,6 +104,8 @@ class Launch:
     error: str | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    workspace: str | None = None  # hub project workspace id (hub and managed launches)
+    realm: str | None = None  # "azure", or "emulator <url>"
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -105,6 +119,34 @@ class Launch:
 
 def launch_identity(
     *,
+    realm: str,
+    target: str,
+    model: str,
+    method: str,
+    params: dict[str, Any],
+    train_sha256: str,
+    validation_sha256: str | None,
+) -> str:
+    """The identity of a launch from its resources and content: same inputs, same identity.
+
+    `target` is the resource key (kind, account or workspace ARM id, which holds the subscription,
+    project, training type); `model` names the version (gpt-4.1-mini@2025-04-14).
+    """
+    return _digest(
+        {
+            "realm": realm,
+            "target": target,
+            "model": model,
+            "method": method,
+            "params": params,
+            "train": train_sha256,
+            "validation": validation_sha256,
+        }
+    )
+
+
+def legacy_identity(
+    *,
     stack: str,
     target: str,
     model: str,
@@ -113,8 +155,8 @@ def launch_identity(
     train_sha256: str,
     validation_sha256: str | None,
 ) -> str:
-    """The content-derived identity of a launch: same inputs, same identity."""
-    canonical = json.dumps(
+    """The identity older ftops recorded (keyed by the stack label): used to find those rows again."""
+    return _digest(
         {
             "stack": stack,
             "target": target,
@@ -123,10 +165,12 @@ def launch_identity(
             "params": params,
             "train": train_sha256,
             "validation": validation_sha256,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
+        }
     )
+
+
+def _digest(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -151,6 +195,22 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns an older ledger lacks, filling them in the same transaction."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(launches)")}
+        missing = [(column, fill) for column, fill in MIGRATIONS if column not in have]
+        if not missing:
+            return
+        with self._transaction() as db:
+            have = {row[1] for row in db.execute("PRAGMA table_info(launches)")}  # another process may have won
+            for column, fill in missing:
+                if column in have:
+                    continue
+                db.execute(f"ALTER TABLE launches ADD COLUMN {column} TEXT")
+                if fill:
+                    db.execute(fill)
 
     def close(self) -> None:
         self._db.close()
@@ -196,6 +256,29 @@ class Ledger:
             )
         return launch
 
+    def adopt(self, old_identities: list[str], identity: str) -> Launch | None:
+        """Rows recorded under an older identity (before realms) take the new one; the latest is returned."""
+        marks = ", ".join("?" for _ in old_identities)
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE launches SET identity = ? WHERE identity IN ({marks}) AND realm IS NULL",
+                [identity, *old_identities],
+            )
+        return self.latest(identity)
+
+    def forget_deployment(self, endpoint: str, name: str) -> None:
+        """A deployment was deleted: launches on that endpoint no longer name it."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE launches SET deployment = NULL, updated_at = ? WHERE deployment = ? AND endpoint = ?",
+                (time.time(), name, endpoint),
+            )
+
+    def discard(self, key: str) -> None:
+        """Forget a launch that never sent anything (refused before any upload): no ghost rows."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM launches WHERE key = ? AND state = 'planned' AND job_id IS NULL", (key,))
+
     def update(self, key: str, **changes: Any) -> Launch:
         if "state" in changes and changes["state"] not in STATES:
             raise ValueError(f"unknown launch state {changes['state']!r}")
@@ -227,9 +310,20 @@ class Ledger:
     def claimed_job_ids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT job_id FROM launches WHERE job_id IS NOT NULL")}
 
-    def all(self, stack: str | None = None) -> list[Launch]:
-        query = "SELECT * FROM launches" + (" WHERE stack = ?" if stack else "") + " ORDER BY created_at DESC"
-        return [Launch(**dict(r)) for r in self._db.execute(query, (stack,) if stack else ())]
+    def all(self, stack: str | None = None, *, stacks: tuple[str, ...] = (), realm: str | None = None) -> list[Launch]:
+        """Launches, newest first; of these stack names, and of this realm (rows from before realms always)."""
+        names = tuple(filter(None, (stack, *stacks)))
+        clauses, values = [], list(names)
+        if names:
+            clauses.append(f"stack IN ({', '.join('?' for _ in names)})")
+        if realm is not None:
+            clauses.append("(realm = ? OR realm IS NULL)")
+            values.append(realm)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return [
+            Launch(**dict(r))
+            for r in self._db.execute(f"SELECT * FROM launches{where} ORDER BY created_at DESC", values)
+        ]
 
     # ---- uploads (content-addressed, shared by launches on the same endpoint)
     def upload_for(self, endpoint: str, sha256: str, purpose: str = "fine-tune") -> str | None:

@@ -1,29 +1,19 @@
-"""Find which account a job lives on: the ledger first, then the stack's accounts."""
+"""Find where a job lives: the ledger first, then the stack's accounts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ftops.azure.errors import AzureNotFoundError
 from ftops.errors import UserError
-from ftops.jobs.ledger import Launch, Ledger
+from ftops.jobs.ledger import Ledger
+from ftops.jobs.refs import JobRef, job_ref_of
 from ftops.stack.outputs import StackOutputs
 
 
-@dataclass(frozen=True)
-class JobLocation:
-    job_id: str
-    endpoint: str
-    launch: Launch | None
-    job: dict[str, Any] | None = None
-
-
-def locate_job(ref: str, ledger: Ledger, outputs: StackOutputs | None) -> JobLocation:
+def locate_job(ref: str, ledger: Ledger, outputs: StackOutputs | None) -> JobRef:
     """`ref` is a job id or a launch key (prefix). Without a ledger entry, ask each account of the stack."""
     launch = ledger.find(ref)
-    if launch is not None and launch.job_id and launch.endpoint:
-        return JobLocation(launch.job_id, launch.endpoint, launch)
+    if launch is not None and launch.job_id and (launch.endpoint or launch.workspace):
+        return job_ref_of(launch)
     if launch is not None and not launch.job_id:
         raise UserError(
             f"launch {launch.key} has no job yet (state {launch.state})",
@@ -42,7 +32,7 @@ def locate_job(ref: str, ledger: Ledger, outputs: StackOutputs | None) -> JobLoc
                 job = plane.fine_tuning.jobs.get(ref)
             except AzureNotFoundError:
                 continue
-        return JobLocation(ref, region.endpoint, None, job)
+        return JobRef(kind="openai", job_id=ref, endpoint=region.endpoint, job=job)
     raise UserError(
         f"no account of stack {outputs.environment} has a job {ref}",
         hint="list jobs with `ftops jobs list --stack S`",

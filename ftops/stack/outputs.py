@@ -12,14 +12,18 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftops.azure import names
 from ftops.errors import OutputsError, Problem
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from ftops.stack.schema import Environment
+
+SCHEMA_VERSION = 2  # 2: the declared fine_tunes (placement); version 1 outputs are still read
+READABLE_VERSIONS = (1, 2)
 
 # Names that become URL segments are checked here, so a hostile or broken outputs file fails as it is read.
 SubscriptionId = Annotated[str, names.validator(names.SUBSCRIPTION_ID)]
@@ -81,6 +85,17 @@ class HubOutput(_Output):
     compute: ComputeOutput | None = None
 
 
+class FineTuneOutput(_Output):
+    """A fine-tune the stack declares, with where it trains: `launch` honours it unless told otherwise."""
+
+    model: str
+    method: str
+    modality: str = "text"
+    training_type: str = "standard"
+    compute: str = "serverless"
+    region: str | None = None
+
+
 class StackOutputs(_Output):
     schema_version: int = Field(SCHEMA_VERSION, description="bumped on incompatible changes")
     environment: str
@@ -90,6 +105,7 @@ class StackOutputs(_Output):
     network_mode: str
     regions: list[RegionOutput] = Field(default_factory=list)
     hub: HubOutput | None = None
+    fine_tunes: list[FineTuneOutput] = Field(default_factory=list, description="since schema version 2")
 
     def region(self, location: str) -> RegionOutput | None:
         return next((r for r in self.regions if r.location == location), None)
@@ -100,9 +116,10 @@ def parse_outputs(data: Any, *, source: str) -> StackOutputs:
     if not isinstance(data, dict):
         raise OutputsError(f"{source}: stack outputs must be a JSON object", hint="re-run `pulumi up` on the stack")
     version = data.get("schema_version")
-    if version is not None and version != SCHEMA_VERSION:
+    if version is not None and version not in READABLE_VERSIONS:
         raise OutputsError(
-            f"{source}: outputs schema version {version}, this ftops reads version {SCHEMA_VERSION}",
+            f"{source}: outputs schema version {version}, this ftops reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}",
             hint="run `pulumi up` with this version of the program, or use the matching ftops",
         )
     try:
@@ -116,6 +133,11 @@ def parse_outputs(data: Any, *, source: str) -> StackOutputs:
             hint="run `pulumi up` so the stack exports the current outputs",
             problems=problems,
         ) from None
+
+
+def declared_fine_tunes(environment: Environment) -> list[dict[str, Any]]:
+    """The `fine_tunes` output (schema version 2): what the program exports and `ftops plan` shows."""
+    return [FineTuneOutput(**spec.model_dump()).model_dump() for spec in environment.fine_tunes]
 
 
 def read_outputs_file(path: Path) -> StackOutputs:

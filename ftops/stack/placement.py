@@ -1,13 +1,18 @@
-"""Which provisioned resource a fine-tune runs on: stack outputs + catalog, never guessed names."""
+"""Placement: which provisioned resource runs a fine-tune. Stack outputs + catalog, never guessed names.
+
+The one answer to "where does this fine-tune train": the stack's declared `fine_tunes` (outputs schema
+version 2) say where each one belongs, and `launch` follows them unless the user names a region or a
+training type. Without a declaration, the first declared region that can train it, in-region first.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from ftops.catalog import Catalog, Method, Modality, Model, TrainingType, Where
+from ftops.catalog import Catalog, Method, Modality, Model, TrainingType, Where, normalize
 from ftops.errors import NotAvailableError
-from ftops.stack.outputs import StackOutputs
+from ftops.stack.outputs import FineTuneOutput, StackOutputs
 
 TargetKind = Literal["openai", "hub", "managed"]
 
@@ -24,6 +29,8 @@ class Target:
     endpoint: str | None = None  # Azure OpenAI data-plane endpoint (openai targets)
     project: str | None = None  # Foundry project or hub project name
     compute: str | None = None  # managed compute cluster name
+    model: Model | None = field(default=None, compare=False)  # the catalog model, resolved once per launch
+    declared: bool = False  # placed by the stack's declared fine_tunes
 
     @property
     def key(self) -> str:
@@ -48,10 +55,40 @@ def resolve_target(
     """Pick the resource of the stack that can run this fine-tune, or explain what to add."""
     where = catalog.where(model, method, modality)
     if compute == "managed":
-        return _managed_target(outputs, model, stack)
-    if model.is_openai:
-        return _openai_target(outputs, model, where, region, project, training_type, stack, live_regions)
-    return _hub_target(outputs, model, region, project, stack)
+        found = _managed_target(outputs, model, stack)
+    elif model.is_openai:
+        spec = (
+            declared_fine_tune(outputs, model, method, modality) if region is None and training_type is None else None
+        )
+        if spec is not None:
+            region, training_type = spec.region, spec.training_type  # type: ignore[assignment]
+        found = _openai_target(outputs, model, where, region, project, training_type, stack, live_regions)
+        if spec is not None:
+            found = _replace(found, declared=True)
+    else:
+        found = _hub_target(outputs, model, region, project, stack)
+    return _replace(found, model=model)
+
+
+def declared_fine_tune(
+    outputs: StackOutputs, model: Model, method: Method, modality: Modality
+) -> FineTuneOutput | None:
+    """The stack's declared fine-tune for this model, method and modality (serverless), if any."""
+    for spec in outputs.fine_tunes:
+        if (
+            normalize(spec.model) == normalize(model.name)
+            and spec.method == method
+            and spec.modality == modality
+            and spec.compute == "serverless"
+        ):
+            return spec
+    return None
+
+
+def _replace(target: Target, **changes: object) -> Target:
+    from dataclasses import replace
+
+    return replace(target, **changes)  # type: ignore[arg-type]
 
 
 def _openai_target(

@@ -115,11 +115,11 @@ def test_dpo_with_beta_and_global_training(emulator, outputs, sft_file, tmp_path
 
 
 def test_live_picks_only_regions_arm_reports(emulator, outputs, sft_file, tmp_path):
-    from ftops.cli.launch_cmd import _live_regions
+    from ftops.jobs.run import live_regions
 
     entry = emulator.arm.model_entry
     emulator.arm.set_location_models("swedencentral", [entry("gpt-4.1-mini", "2025-04-14", fine_tune=False)])
-    live = _live_regions(outputs, "gpt-4.1-mini")
+    live = live_regions(outputs, catalog.model("gpt-4.1-mini"))
     assert live == frozenset({"eastus2"})
     request = request_for(sft_file)
     with Ledger(tmp_path / "l.db") as ledger:

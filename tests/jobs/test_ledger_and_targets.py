@@ -12,8 +12,8 @@ import pytest
 from ftops.catalog import load_catalog
 from ftops.errors import NotAvailableError
 from ftops.jobs.ledger import Launch, Ledger, launch_identity
-from ftops.jobs.targets import resolve_target
 from ftops.stack.outputs import parse_outputs
+from ftops.stack.placement import resolve_target
 
 catalog = load_catalog()
 
@@ -41,7 +41,7 @@ def make_launch(identity: str = "a" * 64) -> Launch:
 
 def test_identity_depends_on_every_input() -> None:
     base = dict(
-        stack="dev",
+        realm="azure",
         target="t",
         model="m",
         method="sft",
@@ -52,7 +52,7 @@ def test_identity_depends_on_every_input() -> None:
     first = launch_identity(**base)
     assert launch_identity(**base) == first
     for name, value in [
-        ("stack", "prod"),
+        ("realm", "emulator http://127.0.0.1:1"),
         ("target", "u"),
         ("model", "n"),
         ("method", "dpo"),
@@ -147,11 +147,12 @@ def test_standard_training_preferred_then_global() -> None:
 
 
 def test_no_suitable_region_names_regions_and_the_stack_change() -> None:
-    only_france = {**OUTPUTS, "regions": OUTPUTS["regions"][:1]}
-    outputs = parse_outputs(only_france, source="test")
+    # westus2: no training type of o4-mini is offered from there (francecentral now has Global training)
+    only_west = {**OUTPUTS, "regions": [{**OUTPUTS["regions"][0], "location": "westus2"}]}
+    outputs = parse_outputs(only_west, source="test")
     with pytest.raises(NotAvailableError) as caught:
         resolve_target(outputs, catalog, catalog.model("o4-mini"), "rft", stack="multi")
-    assert "stack regions: francecentral" in caught.value.message
+    assert "stack regions: westus2" in caught.value.message
     assert "eastus2, swedencentral" in caught.value.hint and "stacks/Pulumi.multi.yaml" in caught.value.hint
 
 

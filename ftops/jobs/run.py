@@ -1,0 +1,198 @@
+"""`launch` as one core call: validate the data, place the fine-tune, record it, and carry it out exactly once.
+
+The CLI parses flags into a `LaunchRequest` and renders the `LaunchResult`; everything between lives here:
+hyperparameter assembly, the grader file, dataset facts, live regions, launcher dispatch (Azure OpenAI
+account or hub project), and what to tell the user when the launch already ran and its job ended badly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ftops.catalog import Catalog, Model
+from ftops.errors import FtopsError
+from ftops.jobs.launch import DatasetFacts, JobLost, LaunchOutcome, LaunchRequest, StepReporter
+from ftops.jobs.ledger import Ledger
+from ftops.jobs.refs import StackRef, on_emulator
+from ftops.stack.outputs import StackOutputs
+from ftops.stack.placement import Target
+
+ENDED = ("failed", "cancelled")
+
+
+def hyperparameters(
+    epochs: int | None, batch_size: int | None, learning_rate_multiplier: float | None, beta: float | None
+) -> dict[str, Any]:
+    """The service's hyperparameter names, for the flags that were given."""
+    given = {
+        "n_epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate_multiplier": learning_rate_multiplier,
+        "beta": beta,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def read_grader(path: Path | None) -> dict[str, Any] | None:
+    """An RFT grader file (the data package's reader: one JSON object from a regular file of bounded size)."""
+    from ftops.data.grader import read_grader as read
+
+    return read(path)
+
+
+def dataset_facts(request: LaunchRequest) -> DatasetFacts:
+    """Validate the datasets with the same checks as `ftops data validate`; refuse before any upload."""
+    from ftops.data import raise_for_problems, validate_files
+
+    name = request.model.name if isinstance(request.model, Model) else request.model
+    report = validate_files(request.train, request.method, name, request.validation, request.grader)
+    raise_for_problems(report)
+    return DatasetFacts(
+        train_sha256=report.train.sha256,
+        validation_sha256=report.validation.sha256 if report.validation else None,
+        vision=report.has_images,
+        summary=report.summary(),
+    )
+
+
+def live_regions(outputs: StackOutputs, model: Model) -> frozenset[str]:
+    """The stack's regions whose live ARM model list has the model with the fine-tune capability."""
+    from ftops.azure import availability
+    from ftops.azure.arm import ArmClient
+
+    with ArmClient(outputs.subscription_id) as arm:
+        answers = availability.sweep(arm, [r.location for r in outputs.regions])
+    return frozenset(region for region, answer in answers.items() if answer.offers_model(model))
+
+
+@dataclass
+class LaunchResult:
+    """What a launch did; `to_dict` is the `ftops launch --json` document."""
+
+    outcome: LaunchOutcome
+    target: Target
+    facts: DatasetFacts
+    stack: StackRef
+
+    @property
+    def job(self) -> dict[str, Any]:
+        return self.outcome.job or {}
+
+    @property
+    def ended(self) -> bool:
+        """The launch ran before and its job failed or was cancelled: rerunning it changes nothing."""
+        return self.outcome.resumed and self.job.get("status") in ENDED
+
+    @property
+    def job_ref(self) -> Any:
+        from ftops.jobs.refs import job_ref_of
+
+        return job_ref_of(self.outcome.launch)
+
+    def to_dict(self) -> dict[str, Any]:
+        launch, target = self.outcome.launch, self.target
+        return {
+            "launch": launch.key,
+            "resumed": self.outcome.resumed,
+            "job_id": self.job.get("id"),
+            "status": self.job.get("status"),
+            "model": launch.model,
+            "method": launch.method,
+            "target": {
+                "kind": target.kind,
+                "location": target.location,
+                "account": target.name,
+                "project": target.project,
+                "training_type": target.training_type,
+                "endpoint": target.endpoint,
+            },
+            "training_file": launch.train_file_id,
+            "validation_file": launch.validation_file_id,
+            "reused_files": self.outcome.reused_files,
+            "recovered_job": self.outcome.recovered_job,
+            "suffix": launch.suffix,
+            "dataset": self.facts.summary,
+            "follow": f"ftops jobs wait {self.job.get('id')}",
+        }
+
+
+def launch(
+    request: LaunchRequest,
+    stack: StackRef,
+    catalog: Catalog,
+    *,
+    live: bool = False,
+    on_step: StepReporter | None = None,
+) -> LaunchResult:
+    """Validate, place, record and carry out one launch (resuming it if it exists)."""
+    say: StepReporter = on_step or (lambda step, detail: None)
+    model = catalog.model(request.model) if isinstance(request.model, str) else request.model
+    request = replace(request, model=model)  # resolved once: placement and the launchers use this Model
+    files = f"checking {request.train.name}" + (f" and {request.validation.name}" if request.validation else "")
+    say("validate", files)
+    facts = dataset_facts(request)
+    regions = live_regions(stack.outputs, model) if live else None
+    with Ledger() as ledger:
+        try:
+            return _carry_out(request, stack, catalog, facts, ledger, regions, say)
+        except JobLost as lost:
+            if not on_emulator(lost.launch.realm):
+                raise
+            # An emulator forgets everything when it restarts: its old jobs cost nothing, so start afresh.
+            say("resume", f"the emulator no longer knows job {lost.launch.job_id}; launching afresh")
+            fresh = replace(request, new=True)
+            return _carry_out(fresh, stack, catalog, facts, ledger, regions, say)
+
+
+def _carry_out(
+    request: LaunchRequest,
+    stack: StackRef,
+    catalog: Catalog,
+    facts: DatasetFacts,
+    ledger: Ledger,
+    regions: frozenset[str] | None,
+    say: StepReporter,
+) -> LaunchResult:
+    from ftops.jobs.launch import plan_launch
+
+    target, planned, resumed = plan_launch(request, stack.outputs, catalog, facts, ledger, live_regions=regions)
+    if resumed:
+        say("resume", f"continuing launch {planned.key} (state {planned.state})")
+    try:
+        outcome = _dispatch(planned, request, target, stack.outputs, ledger, catalog, say, resumed)
+    except FtopsError:
+        ledger.discard(planned.key)  # refused before anything was sent: leave no ghost `planned` row
+        raise
+    return LaunchResult(outcome, target, facts, stack)
+
+
+def _dispatch(
+    planned: Any,
+    request: LaunchRequest,
+    target: Target,
+    outputs: StackOutputs,
+    ledger: Ledger,
+    catalog: Catalog,
+    say: Callable[[str, str], None],
+    resumed: bool,
+) -> LaunchOutcome:
+    """Azure OpenAI accounts run the Launcher; hub projects (open models, managed compute) the HubLauncher."""
+    from ftops.jobs.clients import poll_seconds
+
+    if target.kind == "openai":
+        from ftops.jobs.clients import data_plane
+        from ftops.jobs.launch import Launcher
+
+        with data_plane(target.endpoint or "") as plane:
+            launcher = Launcher(plane, ledger, catalog, on_step=say, poll_seconds=poll_seconds(2.0))
+            return launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
+    from ftops.azure.arm import ArmClient
+    from ftops.azure.ml import AzureML
+    from ftops.jobs.launch_hub import HubLauncher
+
+    with AzureML() as ml, ArmClient(outputs.subscription_id) as arm:
+        hub = HubLauncher(ml, arm, ledger, catalog, outputs, on_step=say)
+        return hub.run(planned, request, target, LaunchOutcome(planned, resumed))
