@@ -45,6 +45,7 @@ log = logging.getLogger("ftops.azure")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 MAX_REPLY_BYTES = 32 * 1024 * 1024  # no Azure JSON reply ftops reads comes near this; a bigger one is refused
+_SHAPE_HINT = "retry; if it persists, a proxy or the service is answering something ftops does not know"
 _COMMAND_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("ftops_command_deadline", default=None)
 
 
@@ -408,14 +409,16 @@ class Transport:
             if page is None:
                 return
             if not isinstance(page, dict) or not isinstance(page.get("value", []), list | None):
-                raise AzureFailureError(f"{what}: Azure's list reply is not a list page", hint="retry later")
+                raise AzureFailureError(f"{what}: Azure's list reply is not a list page", hint=_SHAPE_HINT)
             for item in page.get("value") or []:
                 if not isinstance(item, dict):
-                    raise AzureFailureError(f"{what}: Azure's list holds an item that is not an object")
+                    raise AzureFailureError(
+                        f"{what}: Azure's list holds an item that is not an object", hint=_SHAPE_HINT
+                    )
                 yield item
             link = page.get("nextLink") or None
             if link is not None and not isinstance(link, str):
-                raise AzureFailureError(f"{what}: Azure's nextLink is not a URL", hint="retry later")
+                raise AzureFailureError(f"{what}: Azure's nextLink is not a URL", hint=_SHAPE_HINT)
             if link is not None:
                 if link in seen or link == url:
                     raise AzureFailureError(

@@ -48,22 +48,19 @@ def deployment_rows(arm: ArmClient, outputs: StackOutputs) -> list[dict[str, Any
     rows = []
     for region in outputs.regions:
         for deployment in arm.deployments.list(outputs.resource_group, region.account_name):
-            properties = deployment.get("properties") or {}
-            model = str((properties.get("model") or {}).get("name") or "")
-            fine_tuned = is_fine_tuned(model)
-            sku = str((deployment.get("sku") or {}).get("name") or "")
-            system = deployment.get("systemData") or {}
+            model = deployment.model_name
+            sku = str((deployment.sku.name if deployment.sku else None) or "")
             rows.append(
                 {
-                    "name": deployment.get("name"),
+                    "name": deployment.name,
                     "account": region.account_name,
                     "location": region.location,
                     "model": model,
-                    "fine_tuned": fine_tuned,
+                    "fine_tuned": is_fine_tuned(model),
                     "sku": sku,
-                    "capacity": (deployment.get("sku") or {}).get("capacity"),
-                    "state": properties.get("provisioningState"),
-                    "created": system.get("createdAt"),
+                    "capacity": deployment.sku.capacity if deployment.sku else None,
+                    "state": deployment.state,
+                    "created": deployment.system_data.created_at if deployment.system_data else None,
                     # ARM's Deployment (spec 2026-09-01) reports no last use; the key stays for when it does.
                     "last_used": None,
                     "hosting_per_day": hosting_per_day(model, sku),
