@@ -3,20 +3,39 @@
 import pulumi
 from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
 
-from ftops.stack.outputs import declared_fine_tunes
+from ftops.errors import FtopsError
 from ftops.stack.schema import environment_from_pulumi_config
 
+
+def run_error(exc: FtopsError) -> pulumi.RunError:
+    """The error as `pulumi preview` should print it: every problem and the fix, no Python traceback.
+
+    The engine prints a RunError's message alone; any other exception comes with a traceback that
+    ends in "has 2 problems" and hides what they are.
+    """
+    lines = [exc.message, *(f"  - {problem}" for problem in exc.problems)]
+    if exc.hint:
+        lines.append(f"how to fix: {exc.hint}")
+    return pulumi.RunError("\n".join(lines))
+
+
 config = pulumi.Config("ftops")
-declared = environment_from_pulumi_config()
-environment = FineTuningEnvironment(
-    "ftops",
-    EnvironmentArgs(
-        environment=declared,
-        protect=config.get_bool("protect") is not False,
-        deployer_principal_id=config.get("deployerPrincipalId") or None,
-        deployer_principal_type=config.get("deployerPrincipalType") or "User",
-    ),
-)
+try:
+    declared = environment_from_pulumi_config()
+    environment = FineTuningEnvironment(
+        "ftops",
+        EnvironmentArgs(
+            environment=declared,
+            protect=config.get_bool("protect") is not False,
+            deployer_principal_id=config.get("deployerPrincipalId") or None,
+            deployer_principal_type=config.get("deployerPrincipalType") or "User",
+            name_seed=config.get("nameSeed") or "",
+            legacy_names=config.get_bool("legacyNames") is True,
+            restore_soft_deleted=config.get_bool("restoreSoftDeleted") is True,
+            purge_protection=config.get_bool("keyVaultPurgeProtection") is not False,
+        ),
+    )
+except FtopsError as exc:
+    raise run_error(exc) from None
 for key, value in environment.outputs.items():
     pulumi.export(key, value)
-pulumi.export("fine_tunes", declared_fine_tunes(declared))  # schema version 2: where each fine-tune trains

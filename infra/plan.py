@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,6 +56,11 @@ ARM_TYPES: dict[str, tuple[str, str, str | None]] = {
     "azure-native:authorization:RoleAssignment": (
         "Microsoft.Authorization/roleAssignments",
         "roleAssignmentName",
+        None,
+    ),
+    "azure-native:managedidentity:UserAssignedIdentity": (
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+        "resourceName",
         None,
     ),
 }
@@ -110,13 +116,13 @@ class Plan:
         return next((r for r in (*self.resources, *self.components) if r.urn == urn), None)
 
 
-def _mock_id(token: str, name: str, inputs: dict[str, Any]) -> str:
+def _mock_id(token: str, name: str, inputs: dict[str, Any], subscription: str = SUBSCRIPTION) -> str:
     arm, name_key, parent_key = ARM_TYPES.get(token, ("Mock/resources", "", None))
     resource = inputs.get(name_key) or name
     rg = inputs.get("resourceGroupName", "rg")
-    base = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}"
+    base = f"/subscriptions/{subscription}/resourceGroups/{rg}"
     if token == "azure-native:resources:ResourceGroup":
-        return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{resource}"
+        return f"/subscriptions/{subscription}/resourceGroups/{resource}"
     if token == "azure-native:authorization:RoleAssignment":
         return f"{inputs.get('scope', base)}/providers/{arm}/{resource}"
     if parent_key:
@@ -124,17 +130,23 @@ def _mock_id(token: str, name: str, inputs: dict[str, Any]) -> str:
     return f"{base}/providers/{arm}/{resource}"
 
 
-def make_mocks(recorded: list[PlannedResource]) -> Any:
-    """Mocks that answer like Azure (ids, principal ids, endpoints) and record every resource's inputs."""
+def make_mocks(recorded: list[PlannedResource], subscription: str = SUBSCRIPTION) -> Any:
+    """Mocks that answer like Azure (ids, principal ids, endpoints) and record every resource's inputs.
+
+    `subscription` is the one getClientConfig answers and every mock id lives in.
+    """
     import pulumi
 
     class AzureMocks(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
             inputs = dict(args.inputs)
-            resource_id = _mock_id(args.typ, args.name, inputs)
+            resource_id = _mock_id(args.typ, args.name, inputs, subscription)
             state = {**inputs, "name": inputs.get(ARM_TYPES.get(args.typ, ("", "", None))[1]) or args.name}
+            principal = f"principal-{args.name}"
             if "identity" in inputs:
-                state["identity"] = {**inputs["identity"], "principalId": f"principal-{args.name}", "tenantId": TENANT}
+                state["identity"] = {**inputs["identity"], "principalId": principal, "tenantId": TENANT}
+            if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
+                state.update(principalId=principal, clientId=f"client-{args.name}", tenantId=TENANT)
             if args.typ == "azure-native:cognitiveservices:Account":
                 subdomain = inputs.get("properties", {}).get("customSubDomainName", args.name)
                 state["properties"] = {
@@ -150,7 +162,7 @@ def make_mocks(recorded: list[PlannedResource]) -> Any:
                 return {
                     "clientId": "ftops-plan",
                     "objectId": "ftops-plan-object",
-                    "subscriptionId": SUBSCRIPTION,
+                    "subscriptionId": subscription,
                     "tenantId": TENANT,
                 }
             return {}
@@ -165,16 +177,32 @@ def run_program(
     deployer_principal_id: str | None = None,
     deployer_principal_type: str = "User",
     stack: str = "plan",
+    subscription_id: str = SUBSCRIPTION,
+    name_seed: str = "",
+    legacy_names: bool = False,
+    restore_soft_deleted: bool = False,
+    purge_protection: bool = True,
 ) -> Plan:
     """Build the FineTuningEnvironment under fresh mocks and return every resource and the resolved outputs.
 
-    Bad deployer settings raise ConfigError before anything runs, as they would in `pulumi preview`.
+    `subscription_id` is what azure-native's getClientConfig answers: globally unique names and role
+    assignment names depend on it. Bad deployer settings raise ConfigError before anything runs, as they
+    would in `pulumi preview`.
     """
     import pulumi
     from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
     from pulumi.runtime import settings
 
-    args = EnvironmentArgs(environment, protect, deployer_principal_id, deployer_principal_type)
+    args = EnvironmentArgs(
+        environment,
+        protect,
+        deployer_principal_id,
+        deployer_principal_type,
+        name_seed=name_seed,
+        legacy_names=legacy_names,
+        restore_soft_deleted=restore_soft_deleted,
+        purge_protection=purge_protection,
+    )
 
     recorded: list[PlannedResource] = []
     registered: list[PlannedResource] = []  # everything the engine is asked to register, components too
@@ -185,7 +213,7 @@ def run_program(
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     # preview=False: output-only fields the mocks fill are known, so every `apply` in the program runs.
-    pulumi.runtime.set_mocks(make_mocks(recorded), project="ftops", stack=stack, preview=False)
+    pulumi.runtime.set_mocks(make_mocks(recorded, subscription_id), project="ftops", stack=stack, preview=False)
     monitor = settings.get_monitor()
     original = monitor.RegisterResource
 
@@ -260,8 +288,28 @@ def _walk(plan: Plan) -> Iterator[tuple[int, PlannedResource]]:
         stack.extend((depth + 1, child) for child in reversed(children.get(resource.urn, [])))
 
 
+SECRET_MARK = "4dabf18193072939515e22adb298388d"  # Pulumi's wire marker of a secret value
+SECRET_KEYS = re.compile(r"(password|secret|token|(access|account|api|shared|primary|secondary)_?key)$", re.I)
+MASK = "[secret]"
+
+
+def masked(value: Any, key: str = "") -> Any:
+    """Inputs as they would be sent, with secret values (Pulumi secrets, secret-named keys) masked."""
+    if isinstance(value, dict):
+        if value.get(SECRET_MARK) == "1b47061264138c4ac30d75fd1eb44270":
+            return MASK
+        return {k: masked(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, key) for v in value]
+    if key and SECRET_KEYS.search(key) and value not in (None, "", False):
+        return MASK
+    return value
+
+
 def tree(plan: Plan) -> list[dict[str, Any]]:
-    """Components and resources depth-first: type, logical name, parent (type::name), depth, key properties."""
+    """Components and resources depth-first: type, logical name, parent (type::name), depth, key properties,
+    and each resource's full inputs as the engine would send them (secrets masked), its dependencies,
+    and its protect flag."""
     by_urn = {r.urn: r for r in (*plan.components, *plan.resources)}
     rows = []
     for depth, resource in _walk(plan):
@@ -273,6 +321,15 @@ def tree(plan: Plan) -> list[dict[str, Any]]:
                 "parent": f"{parent.type}::{parent.name}" if parent else "",
                 "depth": depth,
                 "key": key_properties(resource),
+                **(
+                    {
+                        "inputs": masked(resource.inputs),
+                        "depends_on": [f"{r.type}::{r.name}" for u in resource.depends_on if (r := by_urn.get(u))],
+                        "protect": resource.protect,
+                    }
+                    if resource.custom
+                    else {}
+                ),
             }
         )
     return rows

@@ -18,6 +18,18 @@ def plan(
     deployer_type: Annotated[
         str, typer.Option("--deployer-type", help="User, Group or ServicePrincipal (ftops:deployerPrincipalType).")
     ] = "User",
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="Subscription id to plan in (what azure-native's getClientConfig would answer); globally "
+            "unique names and role-assignment names depend on it. Defaults to $AZURE_SUBSCRIPTION_ID, "
+            "else an all-zero id.",
+        ),
+    ] = None,
+    name_seed: Annotated[
+        str, typer.Option("--name-seed", help="Plan as with ftops:nameSeed (fresh globally unique names).")
+    ] = "",
     unprotected: Annotated[
         bool, typer.Option("--unprotected", help="Plan as with ftops:protect=false (nothing protected).")
     ] = False,
@@ -29,19 +41,25 @@ def plan(
     """Show the resources `pulumi up` would create for a stack, and its outputs, without Azure or Pulumi.
 
     The program runs under Pulumi's mocks: the real resource tree (types, logical names, parents,
-    properties) with made-up ids. Bad config stops it with the same message as `ftops check`.
+    properties) with made-up ids. With --json each resource carries its full inputs as the engine
+    would send them (secrets masked), its dependencies and protect flag. Bad config stops it with
+    the same message as `ftops check`.
 
-    Example: ftops plan --stack dev --deployer $(az ad signed-in-user show --query id -o tsv)
+    Example: ftops plan --stack dev --subscription $(az account show --query id -o tsv) --json
     """
     import json
+    import os
 
-    from ftops_infra.plan import run_program, tree
+    from ftops_infra.plan import SUBSCRIPTION, run_program, tree
 
+    from ftops.azure.names import SUBSCRIPTION_ID, check
     from ftops.cli import render
     from ftops.cli.progress import Steps
     from ftops.stack.outputs import declared_fine_tunes
     from ftops.stack.schema import load_stack_file
 
+    subscription_id = subscription or os.environ.get("AZURE_SUBSCRIPTION_ID") or SUBSCRIPTION
+    check(subscription_id, SUBSCRIPTION_ID)  # a bad id fails here with the fix, not deep in the program
     environment = load_stack_file(stack)
     steps = Steps(as_json)  # a line on a terminal; quiet with --json or off a TTY
     steps("evaluating the program under Pulumi mocks", f"{len(environment.regions)} regions, no Azure calls")
@@ -51,13 +69,15 @@ def plan(
         deployer_principal_id=deployer,
         deployer_principal_type=deployer_type,
         stack=Path(stack).stem.split(".")[-1],
+        subscription_id=subscription_id,
+        name_seed=name_seed,
     )
     rows = tree(result)
     outputs = {**result.outputs, "fine_tunes": declared_fine_tunes(environment)}  # as infra/__main__.py exports
     if save_outputs is not None:
         save_outputs.write_text(json.dumps(outputs, indent=2) + "\n", encoding="utf-8")
     if as_json:
-        render.print_json({"stack": stack, "resources": rows, "outputs": outputs})
+        render.print_json({"stack": stack, "subscription_id": subscription_id, "resources": rows, "outputs": outputs})
         return
     render.table(
         f"{stack}: {len(result.resources)} Azure resources in {len(result.components)} components",

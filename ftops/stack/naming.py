@@ -2,14 +2,23 @@
 
 Every name fits its resource type's length and character rules whatever the environment or
 project name. Names that must be globally unique (DNS-visible) carry a short hash of the
-environment's identity, so two environments with similar names do not collide.
+environment's identity: the subscription id, the resource group and the environment name (as
+Azure Verified Modules use `uniqueString(subscription().id, resourceGroup().name, ...)`), so the
+same example stack deployed by two people in two subscriptions asks Azure for two different names,
+and a rerun of the same stack asks for the same ones.
+
+Role assignments are named like Bicep's `guid(scope, principalId, roleDefinitionId)`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
+
+# The namespace of ARM template / Bicep `guid()`: a version-5 UUID over the arguments joined with '-'.
+ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ RULES: dict[str, NameRule] = {
     "log_analytics": NameRule("log", 63, True, False),
     "app_insights": NameRule("appi", 64, True, False),
     "compute": NameRule("ft", 16, True, False),
+    "compute_identity": NameRule("id", 128, True, False),  # user-assigned identity of the cluster
     "vnet": NameRule("vnet", 64, True, False),
     "private_endpoint": NameRule("pe", 64, True, False),
     "deployment": NameRule("", 64, True, False),
@@ -72,3 +82,27 @@ def resource_name(kind: str, *parts: str, unique_by: tuple[str, ...] = ()) -> st
 def marketplace_subscription_name(model: str) -> str:
     """The marketplace subscription's name in a hub project: the stack creates it, launches look it up by it."""
     return resource_name("deployment", model)
+
+
+def unique_by(subscription_id: str, resource_group: str, environment: str, seed: str = "") -> tuple[str, ...]:
+    """What globally unique names hash: subscription, resource group, environment, and an optional seed.
+
+    The seed (`ftops:nameSeed`) lets a stack move to fresh names, e.g. to re-create it while the
+    old names are still held by soft-deleted resources.
+    """
+    return (subscription_id.lower(), resource_group.lower(), environment, *((seed,) if seed else ()))
+
+
+def arm_guid(*parts: str) -> str:
+    """Bicep's `guid(parts...)`: deterministic, and the same as a Bicep template would compute."""
+    return str(uuid.uuid5(ARM_GUID_NAMESPACE, "-".join(parts)))
+
+
+def role_assignment_name(scope_id: str, principal_id: str, role_definition_id: str) -> str:
+    """A role assignment's name: `guid(scope, principalId, roleDefinitionId)` as Azure Verified Modules do.
+
+    Names of role assignments are unique in the tenant: the scope id (which holds the subscription)
+    keeps two subscriptions apart, and the principal id gives a re-created identity a new name, so
+    Azure never sees an old name reused for another principal (RoleAssignmentUpdateNotPermitted).
+    """
+    return arm_guid(scope_id, principal_id, role_definition_id)

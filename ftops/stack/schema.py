@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,13 @@ Uuid = Annotated[
         description="an Entra ID object id (GUID)",
     ),
 ]
+# Placeholder ids (all zeros but a few trailing digits, e.g. ...0000a1) would become role assignments to nobody.
+PLACEHOLDER_ID = re.compile(r"^0{8}-0{4}-0{4}-0{4}-0{6}[0-9a-fA-F]{0,6}$")
+
+
+def is_placeholder_id(value: str) -> bool:
+    """True for the zero-pattern GUIDs examples use in place of a real object id."""
+    return bool(PLACEHOLDER_ID.match(value))
 
 
 class Spec(BaseModel):
@@ -93,6 +101,14 @@ class HubProjectSpec(Spec):
     )
 
 
+class OutboundRuleSpec(Spec):
+    name: ShortName
+    fqdn: str = Field(
+        pattern=r"^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$",
+        description="destination host, e.g. pypi.org or *.pythonhosted.org",
+    )
+
+
 class HubSpec(Spec):
     location: Region | None = Field(None, description="defaults to the resource group's location")
     projects: list[HubProjectSpec] = Field(default_factory=list, description="ML workspaces of kind Project")
@@ -100,6 +116,16 @@ class HubSpec(Spec):
         None,
         description="hub managed network isolation; defaults to allow_only_approved_outbound when "
         "network.mode is private, else allow_internet_outbound",
+    )
+    outbound_rules: list[OutboundRuleSpec] = Field(
+        default_factory=list,
+        description="user-defined FQDN outbound rules of an allow_only_approved_outbound managed network "
+        "(e.g. the package indexes managed compute installs from)",
+    )
+    provision_network_now: bool | None = Field(
+        None,
+        description="build the managed network with the hub rather than with its first compute (which then "
+        "waits about 30 minutes); defaults to true for allow_only_approved_outbound",
     )
 
 
@@ -161,6 +187,16 @@ class AccessGrant(Spec):
     principal_type: PrincipalType = Field("User", description="what kind of principal the id is")
     roles: list[str] = Field(min_length=1, description="built-in role names, from the table below")
 
+    @field_validator("principal_id")
+    @classmethod
+    def _real_principal(cls, principal_id: str) -> str:
+        if is_placeholder_id(principal_id):
+            raise ValueError(
+                f"{principal_id} is a placeholder, not an object id; use the real one "
+                "(az ad group show --group NAME --query id -o tsv) or leave this grant out"
+            )
+        return principal_id
+
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, roles: list[str]) -> list[str]:
@@ -209,6 +245,15 @@ class Environment(Spec):
             return self.hub.managed_network
         return "allow_only_approved_outbound" if self.network.mode == "private" else "allow_internet_outbound"
 
+    @property
+    def hub_provision_network_now(self) -> bool | None:
+        """Whether the hub's managed network is built with the hub (None: Azure's default, on first compute)."""
+        if self.hub is None:
+            return None
+        if self.hub.provision_network_now is not None:
+            return self.hub.provision_network_now
+        return True if self.hub_managed_network == "allow_only_approved_outbound" else None
+
     def region(self, location: str) -> RegionSpec | None:
         return next((r for r in self.regions if r.location == location), None)
 
@@ -248,7 +293,7 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
-def _problem(error: dict) -> Problem:
+def _problem(error: Mapping[str, Any]) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     if kind == "missing":

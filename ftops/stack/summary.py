@@ -5,13 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from ftops.catalog import Catalog, load_catalog
-from ftops.stack.naming import resource_name
+from ftops.stack.naming import resource_name, unique_by
 from ftops.stack.schema import Environment, FineTuneSpec
 
 
-def identity(env: Environment) -> tuple[str, ...]:
-    """What makes an environment's globally unique names unique."""
+def legacy_identity(env: Environment) -> tuple[str, ...]:
+    """What names hashed before they carried the subscription (ftops:legacyNames keeps them).
+
+    Also the stable label of logical names and of resource-group-scoped names (private endpoints),
+    which must not change when the globally unique names do.
+    """
     return (env.name, env.resource_group_name)
+
+
+def identity(
+    env: Environment, subscription_id: str | None = None, *, seed: str = "", legacy: bool = False
+) -> tuple[str, ...]:
+    """What makes an environment's globally unique names unique: its subscription, resource group and name.
+
+    Without a subscription (`ftops check` offline) the subscription part reads `<subscription>`, so the
+    names shown are the shape of the real ones, not names Azure will see.
+    """
+    if legacy:
+        return legacy_identity(env)
+    return unique_by(subscription_id or "<subscription>", env.resource_group_name, env.name, seed)
 
 
 def fine_tune_targets(env: Environment, fine_tune: FineTuneSpec, catalog: Catalog) -> list[str]:
@@ -28,9 +45,9 @@ def fine_tune_targets(env: Environment, fine_tune: FineTuneSpec, catalog: Catalo
     return [f"hub project {p.name} ({env.hub_location})" for p in env.hub.projects]
 
 
-def summarize(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
+def summarize(env: Environment, catalog: Catalog | None = None, subscription_id: str | None = None) -> dict[str, Any]:
     catalog = catalog or load_catalog()
-    ids = identity(env)
+    ids = identity(env, subscription_id)
     accounts = [
         {
             "location": region.location,
@@ -45,7 +62,7 @@ def summarize(env: Environment, catalog: Catalog | None = None) -> dict[str, Any
     hub = None
     if env.hub is not None:
         hub = {
-            "name": resource_name("hub", env.name, unique_by=ids),
+            "name": resource_name("hub", env.name, unique_by=legacy_identity(env)),
             "location": env.hub_location,
             "managed_network": env.hub_managed_network,
             "projects": [

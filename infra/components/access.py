@@ -8,13 +8,15 @@ import pulumi
 from ftops_infra.components import assignment_name, child
 from pulumi_azure_native import authorization
 
+from ftops.stack.naming import role_assignment_name
 from ftops.stack.roles import ROLES, Role, RoleScope
 
-# What the identity that runs `ftops launch` / `ftops deploy` needs, by scope.
+# What the identity that runs `ftops launch` / `ftops deploy` needs, by scope. Least privilege: no
+# Cognitive Services Contributor (it could re-enable local auth and list the account's keys);
+# Cognitive Services OpenAI Contributor already creates deployments and fine-tunes.
 DEPLOYER_ROLES = (
     "Azure AI User",
     "Cognitive Services OpenAI Contributor",
-    "Cognitive Services Contributor",
     "Azure AI Developer",
     "Storage Blob Data Contributor",
     "Cognitive Services Usages Reader",
@@ -51,6 +53,9 @@ class Access(pulumi.ComponentResource):
         super().__init__("ftops:azure:Access", name, None, opts)
         self._args = args
         self.assignments: list[authorization.RoleAssignment] = []
+        # The hub identity's grants: the managed-compute cluster waits for them (its managed network's
+        # private endpoints to the accounts need the approver role before the first compute comes up).
+        self.hub_identity_assignments: list[authorization.RoleAssignment] = []
         grants = list(args.grants)
         if args.hub_principal_id is not None:
             grants.append(
@@ -65,24 +70,43 @@ class Access(pulumi.ComponentResource):
                         f"role {role.name} for {grant.key}: the stack has no {role.scope.replace('_', ' ')}"
                     )
                 for scope_key, scope_id in targets:
-                    self._assign(grant, role, scope_key, scope_id)
+                    assignment = self._assign(grant, role, scope_key, scope_id)
+                    if grant.key == "hub-identity":
+                        self.hub_identity_assignments.append(assignment)
         self.register_outputs({"count": len(self.assignments)})
 
-    def _assign(self, grant: Grant, role: Role, scope_key: str, scope_id: pulumi.Input[str]) -> None:
-        name = assignment_name(self._args.environment, scope_key, grant.key, role.definition_id)
-        self.assignments.append(
-            authorization.RoleAssignment(
-                f"role-{name[:8]}-{role.name.lower().replace(' ', '-')}",
-                role_assignment_name=name,
-                scope=scope_id,
-                principal_id=grant.principal_id,
-                principal_type=grant.principal_type,
-                role_definition_id=pulumi.Output.concat(
-                    "/subscriptions/",
-                    self._args.subscription_id,
-                    "/providers/Microsoft.Authorization/roleDefinitions/",
-                    role.definition_id,
-                ),
-                opts=child(self),
-            )
-        )
+    def _assign(
+        self, grant: Grant, role: Role, scope_key: str, scope_id: pulumi.Input[str]
+    ) -> authorization.RoleAssignment:
+        assignment = assign(self, grant, role, scope_key, scope_id, self._args.environment, self._args.subscription_id)
+        self.assignments.append(assignment)
+        return assignment
+
+
+def assign(
+    parent: pulumi.Resource,
+    grant: Grant,
+    role: Role,
+    scope_key: str,
+    scope_id: pulumi.Input[str],
+    environment: str,
+    subscription_id: pulumi.Input[str],
+) -> authorization.RoleAssignment:
+    """One role assignment, named like Bicep's guid(scope, principalId, roleDefinitionId)."""
+    # The logical name keeps its old stable form; only the Azure name follows scope, principal and role.
+    label = assignment_name(environment, scope_key, grant.key, role.definition_id)
+    definition = pulumi.Output.concat(
+        "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role.definition_id
+    )
+    name = pulumi.Output.all(scope_id, grant.principal_id, definition).apply(lambda v: role_assignment_name(*v))
+    return authorization.RoleAssignment(
+        f"role-{label[:8]}-{role.name.lower().replace(' ', '-')}",
+        role_assignment_name=name,
+        scope=scope_id,
+        principal_id=grant.principal_id,
+        principal_type=grant.principal_type,
+        role_definition_id=definition,
+        # A new name for the same grant (new principal, migrated names): Azure refuses two assignments
+        # of one role to one principal at one scope (RoleAssignmentExists), so the old one goes first.
+        opts=child(parent, delete_before_replace=True),
+    )

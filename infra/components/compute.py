@@ -6,12 +6,18 @@ from dataclasses import dataclass
 
 import pulumi
 from ftops_infra.components import child
+from ftops_infra.components.access import Grant, assign
 from ftops_infra.components.quota import VmQuota, VmQuotaArgs
-from pulumi_azure_native import machinelearningservices
+from pulumi_azure_native import machinelearningservices, managedidentity
 
 from ftops.catalog import load_catalog
 from ftops.stack.naming import resource_name
+from ftops.stack.roles import ROLES
 from ftops.stack.schema import ManagedComputeSpec
+
+# What the cluster's own identity needs on the hub storage: with shared keys disabled, jobs on managed
+# compute read training data and write outputs through a user-assigned identity with this role.
+COMPUTE_STORAGE_ROLE = "Storage Blob Data Contributor"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class ManagedComputeArgs:
     spec: ManagedComputeSpec
     private: bool
     tags: dict[str, str]
+    storage_id: pulumi.Input[str] | None = None  # the hub storage the cluster's identity reads and writes
+    hub_grants: tuple[pulumi.Resource, ...] = ()  # the hub identity's grants (network approver) to wait for
 
 
 class ManagedCompute(pulumi.ComponentResource):
@@ -37,10 +45,36 @@ class ManagedCompute(pulumi.ComponentResource):
         self.quota = VmQuota(
             f"{name}-quota",
             VmQuotaArgs(
-                args.subscription_id, args.location, self.size.family, spec.training_vcpus + spec.inference_vcpus
+                args.subscription_id,
+                args.location,
+                self.size.family,
+                spec.training_vcpus + spec.inference_vcpus,
+                workspace=args.hub_name,
             ),
             opts=child(self),
         )
+        self.identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=resource_name("compute_identity", args.environment, "train"),
+            resource_group_name=args.resource_group,
+            location=args.location,
+            tags=args.tags,
+            opts=child(self),
+        )
+        waits: list[pulumi.Resource] = [self.quota, *args.hub_grants]
+        if args.storage_id is not None:
+            role = ROLES[COMPUTE_STORAGE_ROLE]
+            waits.append(
+                assign(
+                    self,
+                    Grant(self.identity.principal_id, "ServicePrincipal", (role.name,), "compute-identity"),
+                    role,
+                    "hub-storage",
+                    args.storage_id,
+                    args.environment,
+                    args.subscription_id,
+                )
+            )
         self.name = resource_name("compute", args.environment, "train")
         self.cluster = machinelearningservices.Compute(
             f"{name}-cluster",
@@ -48,7 +82,11 @@ class ManagedCompute(pulumi.ComponentResource):
             workspace_name=args.hub_name,
             resource_group_name=args.resource_group,
             location=args.location,
-            identity={"type": "SystemAssigned"},
+            # User-assigned: its storage grant exists before the cluster does, and survives re-creating it.
+            identity={
+                "type": "UserAssigned",
+                "user_assigned_identities": self.identity.id.apply(lambda i: {i: {}}),
+            },
             properties={
                 "compute_type": "AmlCompute",
                 "description": f"ftops fine-tuning cluster ({self.size.name})",
@@ -66,7 +104,8 @@ class ManagedCompute(pulumi.ComponentResource):
                 },
             },
             tags=args.tags,
-            opts=child(self, depends_on=[self.quota]),  # no cluster before its quota
+            # No cluster before its quota, its identity's storage grant and the hub's approver grant.
+            opts=child(self, depends_on=waits),
         )
         self.register_outputs({"compute_id": self.cluster.id})
 

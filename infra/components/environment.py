@@ -19,8 +19,8 @@ from pulumi_azure_native import authorization, resources
 from ftops.catalog import load_catalog
 from ftops.errors import ConfigError, Problem
 from ftops.stack.outputs import SCHEMA_VERSION
-from ftops.stack.schema import Environment, PrincipalType
-from ftops.stack.summary import identity
+from ftops.stack.schema import Environment, PrincipalType, is_placeholder_id
+from ftops.stack.summary import identity, legacy_identity
 
 PRINCIPAL_TYPES: tuple[str, ...] = get_args(PrincipalType)
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -32,11 +32,20 @@ class EnvironmentArgs:
     protect: bool = True
     deployer_principal_id: str | None = None  # ftops:deployerPrincipalId
     deployer_principal_type: str = "User"  # ftops:deployerPrincipalType: Azure refuses a type that does not match
+    name_seed: str = ""  # ftops:nameSeed: moves every globally unique name to a fresh one
+    legacy_names: bool = False  # ftops:legacyNames: keep names deployed before they carried the subscription
+    restore_soft_deleted: bool = False  # ftops:restoreSoftDeleted: recover soft-deleted accounts and vaults
+    purge_protection: bool = True  # ftops:keyVaultPurgeProtection
 
     def __post_init__(self) -> None:
         problems = []
         if self.deployer_principal_id and not GUID.fullmatch(self.deployer_principal_id):
             problems.append(Problem("ftops:deployerPrincipalId", f"'{self.deployer_principal_id}' is not an object id"))
+        elif self.deployer_principal_id and is_placeholder_id(self.deployer_principal_id):
+            placeholder = f"'{self.deployer_principal_id}' is a placeholder, not an object id"
+            problems.append(Problem("ftops:deployerPrincipalId", placeholder))
+        if self.name_seed and not re.fullmatch(r"[a-z0-9]{1,16}", self.name_seed):
+            problems.append(Problem("ftops:nameSeed", f"'{self.name_seed}' is not 1-16 lowercase letters or digits"))
         if self.deployer_principal_type not in PRINCIPAL_TYPES:
             problems.append(
                 Problem(
@@ -61,8 +70,12 @@ class FineTuningEnvironment(pulumi.ComponentResource):
         env = args.environment
         private = env.network.mode == "private"
         tags = {"managed-by": "ftops", "ftops-environment": env.name, **env.tags}
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOptions(parent=self))
-        self.subscription_id = client.subscription_id
+        # A plain (synchronous) invoke: globally unique names hash the subscription id, and names must be
+        # strings when the program runs, since logical names and outputs are built from them.
+        client = authorization.get_client_config(opts=pulumi.InvokeOptions(parent=self))
+        self.subscription_id: str = client.subscription_id
+        ids = identity(env, client.subscription_id, seed=args.name_seed, legacy=args.legacy_names)
+        labels = legacy_identity(env)  # logical names stay what they were, whatever the Azure names
 
         if env.resource_group.create:
             group = resources.ResourceGroup(
@@ -89,7 +102,18 @@ class FineTuningEnvironment(pulumi.ComponentResource):
         self.accounts = [
             FoundryAccount(
                 f"{name}-{region.location}",
-                FoundryAccountArgs(env.name, identity(env), rg_name, region, private, tags, args.protect, network),
+                FoundryAccountArgs(
+                    env.name,
+                    ids,
+                    rg_name,
+                    region,
+                    private,
+                    tags,
+                    args.protect,
+                    network,
+                    labels=labels,
+                    restore=args.restore_soft_deleted,
+                ),
                 opts=child(self),
             )
             for region in env.regions
@@ -103,7 +127,8 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                 f"{name}-hub",
                 HubArgs(
                     environment=env.name,
-                    unique_by=identity(env),
+                    unique_by=ids,
+                    labels=labels,
                     resource_group=rg_name,
                     location=hub_location,
                     tenant_id=client.tenant_id,
@@ -113,6 +138,10 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     protect=args.protect,
                     accounts=tuple(self.accounts),
                     network=network,
+                    outbound_rules=tuple((r.name, r.fqdn) for r in env.hub.outbound_rules),
+                    provision_network_now=env.hub_provision_network_now,
+                    purge_protection=args.purge_protection,
+                    recover_key_vault=args.restore_soft_deleted,
                 ),
                 opts=child(self),
             )
@@ -138,29 +167,12 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     )
                 )
 
-        self.compute: ManagedCompute | None = None
-        if self.hub is not None and env.managed_compute is not None:
-            spec = env.managed_compute
-            self.compute = ManagedCompute(
-                f"{name}-compute",
-                ManagedComputeArgs(
-                    environment=env.name,
-                    subscription_id=client.subscription_id,
-                    resource_group=rg_name,
-                    location=spec.location or self.hub.location,
-                    hub_name=self.hub.workspace.name,
-                    spec=spec,
-                    private=private,
-                    tags=tags,
-                ),
-                opts=child(self.hub),  # the cluster lives in the hub: its component sits under the hub's
-            )
-
         scopes: dict = {
-            "account": [(a.account_name, a.account.id) for a in self.accounts],
+            # Keys feed logical names: the stable labels, not the per-subscription Azure names.
+            "account": [(a.label, a.account.id) for a in self.accounts],
             "hub_project": [(p.workspace_name, p.workspace.id) for p in self.hub_projects],
             "resource_group": [(env.resource_group_name, rg_id)],
-            "subscription": [("subscription", pulumi.Output.concat("/subscriptions/", client.subscription_id))],
+            "subscription": [("subscription", f"/subscriptions/{client.subscription_id}")],
         }
         if self.hub is not None:
             scopes["hub"] = [(self.hub.name, self.hub.workspace.id)]
@@ -176,11 +188,33 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     configured=False,
                 )
             )
+        # Access comes before the cluster: the cluster waits for the hub identity's approver grant.
         self.access = Access(
             f"{name}-access",
             AccessArgs(env.name, client.subscription_id, scopes, grants, self.hub.principal_id if self.hub else None),
             opts=child(self),
         )
+
+        self.compute: ManagedCompute | None = None
+        if self.hub is not None and env.managed_compute is not None:
+            spec = env.managed_compute
+            self.compute = ManagedCompute(
+                f"{name}-compute",
+                ManagedComputeArgs(
+                    environment=env.name,
+                    subscription_id=client.subscription_id,
+                    resource_group=rg_name,
+                    location=spec.location or self.hub.location,
+                    hub_name=self.hub.workspace.name,
+                    spec=spec,
+                    private=private,
+                    tags=tags,
+                    storage_id=self.hub.storage.id,
+                    hub_grants=tuple(self.access.hub_identity_assignments),
+                ),
+                opts=child(self.hub),  # the cluster lives in the hub: its component sits under the hub's
+            )
+
         self.outputs = self._outputs(env, rg_name)
         self.register_outputs(self.outputs)
 

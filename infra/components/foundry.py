@@ -25,6 +25,8 @@ class FoundryAccountArgs:
     tags: dict[str, str]
     protect: bool
     network: PrivateNetwork | None = None
+    labels: tuple[str, ...] = ()  # what logical names hash (ftops.stack.summary.legacy_identity): never changes
+    restore: bool = False  # recover a soft-deleted account of the same name instead of failing
 
 
 def deployment_model(model: str, version: str | None) -> tuple[str, str]:
@@ -48,6 +50,8 @@ class FoundryAccount(pulumi.ComponentResource):
         super().__init__("ftops:azure:FoundryAccount", name, None, opts)
         location = args.region.location
         self.account_name = resource_name("ai_services", args.environment, location, unique_by=args.unique_by)
+        # The name logical names and private-endpoint names are built from: stable across name changes.
+        self.label = resource_name("ai_services", args.environment, location, unique_by=args.labels or args.unique_by)
         self.location = location
         # The custom subdomain is the account name: both are globally unique, DNS-safe and <= 64 chars.
         self.endpoint = f"https://{self.account_name}.openai.azure.com/"
@@ -66,12 +70,19 @@ class FoundryAccount(pulumi.ComponentResource):
                 "public_network_access": "Disabled" if args.private else "Enabled",
                 # Trusted Azure services (the hub's connection) still reach a private account.
                 "network_acls": {"default_action": "Deny" if args.private else "Allow", "bypass": "AzureServices"},
+                # A soft-deleted account keeps its name for 48 hours; `restore` brings it (and its
+                # deployments) back instead of failing with FlagMustBeSetForRestore.
+                **({"restore": True} if args.restore else {}),
             },
             tags=args.tags,
             opts=child(self, protect=args.protect),
         )
         # The endpoint Azure reports for the account: what the hub's connection targets.
         self.service_endpoint: pulumi.Output[str] = self.account.properties.apply(lambda p: p.endpoint)
+        # Azure refuses a second write on an account while one runs (409 RequestConflict "Another operation
+        # is being performed on the parent resource"): every child of the account waits for the one before,
+        # projects, then deployments, then the private endpoint.
+        previous: pulumi.Resource | None = None
         self.projects: list[tuple[str, cognitiveservices.Project]] = []
         for project in args.region.projects:
             self.projects.append(
@@ -89,12 +100,11 @@ class FoundryAccount(pulumi.ComponentResource):
                             "description": project.description or f"ftops fine-tuning project {project.name}",
                         },
                         tags=args.tags,
-                        opts=child(self),
+                        opts=child(self, depends_on=[previous] if previous else []),
                     ),
                 )
             )
-        # Azure refuses parallel deployment creates on one account (409): chain them.
-        previous: pulumi.Resource | None = None
+            previous = self.projects[-1][1]
         self.deployments: list[dict] = []
         for spec in args.region.deployments:
             model, version = deployment_model(spec.model, spec.version)
@@ -111,7 +121,7 @@ class FoundryAccount(pulumi.ComponentResource):
                 {"name": spec.name, "model": model, "version": version, "sku": spec.sku, "capacity": spec.capacity}
             )
         if args.network is not None:
-            args.network.endpoint(self.account_name, self.account.id, "account", self)
+            args.network.endpoint(self.label, self.account.id, "account", self, after=previous)
         self.register_outputs({"account_id": self.account.id, "endpoint": self.endpoint})
 
     def outputs(self) -> dict:

@@ -31,6 +31,11 @@ class HubArgs:
     protect: bool
     accounts: tuple[FoundryAccount, ...] = ()
     network: PrivateNetwork | None = None
+    labels: tuple[str, ...] = ()  # what logical and resource-group-scoped names hash: never changes
+    outbound_rules: tuple[tuple[str, str], ...] = ()  # (rule name, FQDN) user-defined outbound rules
+    provision_network_now: bool | None = None  # build the managed network with the hub, not with its first compute
+    purge_protection: bool = True
+    recover_key_vault: bool = False  # create the vault with createMode recover (a soft-deleted vault of the name)
 
 
 class Hub(pulumi.ComponentResource):
@@ -41,9 +46,12 @@ class Hub(pulumi.ComponentResource):
         env, location, rg = args.environment, args.location, args.resource_group
         public = "Disabled" if args.private else "Enabled"
         self.location = location
+        labels = args.labels or args.unique_by
+        storage_name = resource_name("storage", env, unique_by=args.unique_by)
+        vault_name = resource_name("key_vault", env, unique_by=args.unique_by)
         self.storage = storage.StorageAccount(
             f"{name}-storage",
-            account_name=resource_name("storage", env, unique_by=args.unique_by),
+            account_name=storage_name,
             resource_group_name=rg,
             location=location,
             kind="StorageV2",
@@ -61,7 +69,7 @@ class Hub(pulumi.ComponentResource):
         )
         self.key_vault = keyvault.Vault(
             f"{name}-keyvault",
-            vault_name=resource_name("key_vault", env, unique_by=args.unique_by),
+            vault_name=vault_name,
             resource_group_name=rg,
             location=location,
             properties={
@@ -70,7 +78,10 @@ class Hub(pulumi.ComponentResource):
                 "enable_rbac_authorization": True,
                 "enable_soft_delete": True,
                 "soft_delete_retention_in_days": 90,
-                "enable_purge_protection": True,
+                # Once on, purge protection cannot be turned off (Azure refuses false): off means "not sent".
+                **({"enable_purge_protection": True} if args.purge_protection else {}),
+                # A soft-deleted vault holds its name for 90 days: "recover" brings it back on create.
+                **({"create_mode": "recover"} if args.recover_key_vault else {}),
                 "public_network_access": public,
                 "network_acls": {"default_action": "Deny" if args.private else "Allow", "bypass": "AzureServices"},
             },
@@ -100,7 +111,7 @@ class Hub(pulumi.ComponentResource):
             tags=args.tags,
             opts=child(self),
         )
-        self.name = resource_name("hub", env, unique_by=args.unique_by)
+        self.name = resource_name("hub", env, unique_by=labels)  # resource-group scoped: no subscription token
         self.workspace = machinelearningservices.Workspace(
             f"{name}-workspace",
             workspace_name=self.name,
@@ -115,15 +126,32 @@ class Hub(pulumi.ComponentResource):
             application_insights=self.insights.id,
             system_datastores_auth_mode="Identity",  # the spec's spelling; storage has no shared keys
             public_network_access=public,
-            managed_network={"isolation_mode": ISOLATION_MODES[args.managed_network]},
+            # User-defined FQDN rules (e.g. package indexes managed compute installs from); Azure adds its
+            # required rules itself. A dict, not the typed args: those would send defaults nobody asked for.
+            managed_network={
+                "isolation_mode": ISOLATION_MODES[args.managed_network],
+                **(
+                    {
+                        "outbound_rules": {
+                            rule: {"type": "FQDN", "category": "UserDefined", "destination": fqdn}
+                            for rule, fqdn in args.outbound_rules
+                        }
+                    }
+                    if args.outbound_rules
+                    else {}
+                ),
+            },
+            provision_network_now=args.provision_network_now,
             tags=args.tags,
             opts=child(self, protect=args.protect),  # holds the projects' jobs, models and data assets
         )
         self.principal_id: pulumi.Output[str] = self.workspace.identity.apply(
             lambda identity: identity.principal_id if identity else ""
         )
+        # One write at a time on the hub, as on an account: connections one after another, then endpoints.
+        previous: pulumi.Resource | None = None
         for account in args.accounts:
-            machinelearningservices.WorkspaceConnection(
+            previous = machinelearningservices.WorkspaceConnection(
                 f"{name}-connection-{account.location}",
                 workspace_name=self.workspace.name,
                 connection_name=f"aiservices-{account.location}",
@@ -137,13 +165,14 @@ class Hub(pulumi.ComponentResource):
                     is_shared_to_all=True,
                     metadata={"ApiType": "Azure", "ResourceId": account.account.id, "Location": account.location},
                 ),
-                opts=child(self),
+                opts=child(self, depends_on=[previous] if previous else []),
             )
         if args.network is not None:
-            args.network.endpoint(self.name, self.workspace.id, "amlworkspace", self)
-            storage_name = resource_name("storage", env, unique_by=args.unique_by)
-            args.network.endpoint(storage_name, self.storage.id, "blob", self)
-            args.network.endpoint(storage_name, self.storage.id, "file", self)
-            vault_name = resource_name("key_vault", env, unique_by=args.unique_by)
-            args.network.endpoint(vault_name, self.key_vault.id, "vault", self)
+            args.network.endpoint(self.name, self.workspace.id, "amlworkspace", self, after=previous)
+            # Endpoint logical names and Azure names come from the stable labels, not the unique names.
+            storage_label = resource_name("storage", env, unique_by=labels)
+            blob = args.network.endpoint(storage_label, self.storage.id, "blob", self)
+            args.network.endpoint(storage_label, self.storage.id, "file", self, after=blob)  # one at a time
+            vault_label = resource_name("key_vault", env, unique_by=labels)
+            args.network.endpoint(vault_label, self.key_vault.id, "vault", self)
         self.register_outputs({"hub_id": self.workspace.id})

@@ -94,11 +94,17 @@ class PrivateNetwork(pulumi.ComponentResource):
         return self.zones[zone]
 
     def endpoint(
-        self, name: str, target_id: pulumi.Input[str], group: str, parent: pulumi.Resource
+        self,
+        name: str,
+        target_id: pulumi.Input[str],
+        group: str,
+        parent: pulumi.Resource,
+        after: pulumi.Resource | None = None,
     ) -> network.PrivateEndpoint:
         """A private endpoint for `target_id` (group id e.g. 'account', 'blob') with its DNS zone group.
 
         The endpoint lives in the virtual network's region (Azure requires it), whatever the target's region.
+        `after`: the target's last child, so the endpoint's connection is not a parallel write on the target.
         """
         endpoint = network.PrivateEndpoint(
             f"{name}-pe-{group}",
@@ -110,7 +116,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                 {"name": f"{name}-{group}", "private_link_service_id": target_id, "group_ids": [group]}
             ],
             tags=self._args.tags,
-            opts=child(parent),
+            opts=child(parent, depends_on=[after] if after else []),
         )
         network.PrivateDnsZoneGroup(
             f"{name}-pe-{group}-dns",

@@ -4,27 +4,157 @@ On create/update it reads usage and limit (Machine Learning usages per location)
 short, requests a new limit through Microsoft.Quota and follows the request to its end. It changes only
 when the wanted vCPUs change, and deleting it leaves Azure's quota alone (quota is not a resource to tear
 down: other workloads may rely on it).
+
+The engine runs this provider in a process of its own (see docs/managed-compute.md): its ARM calls take
+the same credentials as azure-native (the stack's `azure-native:*` config, else the ARM_* environment,
+else the Azure CLI login), and go to an emulator only when `ftops:azureEmulator` says so.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
 from ftops.azure.arm import ArmClient
+from ftops.azure.auth import EMULATOR_TOKEN, StaticTokenCredential, TokenCredential
+from ftops.azure.names import LOCATION, QUOTA_RESOURCE, segment
+from ftops.azure.settings import ML_API_VERSION, QUOTA_API_VERSION, AzureSettings
 from ftops.azure.transport import parse_retry_after
 from ftops.capacity.vm_quota import TOTAL, family_quota, read_quota
-from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, UserError
+from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, UsageError, UserError
 
 ArmFactory = Callable[[str], ArmClient]
 POLL_SECONDS = 10.0  # between status reads when Azure sends no Retry-After
 TIMEOUT_SECONDS = 30 * 60.0  # auto-approval takes minutes; past this, the request is someone else's to follow
 QUOTA_PAGE = "https://ml.azure.com/quota"
+# The stack config key that sends VmQuota's ARM calls to an emulator (tests, demos). An environment
+# variable left over from a demo must never redirect a real `pulumi up`, so only config counts.
+EMULATOR_CONFIG = "ftops:azureEmulator"
+# azure-native's provider settings (pulumi_azure_native.config) that decide how it signs in.
+AZURE_NATIVE_KEYS = (
+    "clientId",
+    "clientSecret",
+    "tenantId",
+    "clientCertificatePath",
+    "clientCertificatePassword",
+    "useOidc",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "oidcRequestToken",
+    "oidcRequestUrl",
+    "useMsi",
+    "useDefaultAzureCredential",
+    "environment",
+)
+# The ARM_* variables azure-native reads for the same settings.
+ARM_ENV = {
+    "clientId": "ARM_CLIENT_ID",
+    "clientSecret": "ARM_CLIENT_SECRET",
+    "tenantId": "ARM_TENANT_ID",
+    "clientCertificatePath": "ARM_CLIENT_CERTIFICATE_PATH",
+    "clientCertificatePassword": "ARM_CLIENT_CERTIFICATE_PASSWORD",
+    "useOidc": "ARM_USE_OIDC",
+    "oidcToken": "ARM_OIDC_TOKEN",
+    "oidcTokenFilePath": "ARM_OIDC_TOKEN_FILE_PATH",
+    "oidcRequestToken": "ARM_OIDC_REQUEST_TOKEN",
+    "oidcRequestUrl": "ARM_OIDC_REQUEST_URL",
+    "useMsi": "ARM_USE_MSI",
+    "useDefaultAzureCredential": "ARM_USE_DEFAULT_AZURE_CREDENTIAL",
+    "environment": "ARM_ENVIRONMENT",
+}
+# GitHub Actions' names for the OIDC request token and URL, which azure-native also accepts.
+GITHUB_OIDC = {"oidcRequestToken": "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "oidcRequestUrl": "ACTIONS_ID_TOKEN_REQUEST_URL"}
+
+
+def azure_native_setting(key: str, config: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """One azure-native setting: stack config first, then its ARM_* variable (as the provider reads them)."""
+    value = config.get(f"azure-native:{key}") or environ.get(ARM_ENV[key]) or environ.get(GITHUB_OIDC.get(key, ""))
+    return value or None
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "1", "yes")
+
+
+def credential(config: Mapping[str, str], environ: Mapping[str, str]) -> TokenCredential:
+    """The credential azure-native would use: service principal (secret, certificate or OIDC), managed
+    identity, DefaultAzureCredential when asked for, else the Azure CLI login."""
+    from azure import identity
+
+    def get(key: str) -> str | None:
+        return azure_native_setting(key, config, environ)
+
+    client_id, tenant_id = get("clientId"), get("tenantId")
+    if _true(get("useOidc")) and client_id and tenant_id:
+        token, token_file = get("oidcToken"), get("oidcTokenFilePath")
+        request_token, request_url = get("oidcRequestToken"), get("oidcRequestUrl")
+
+        def assertion() -> str:  # a fresh federated token each time azure-identity asks
+            if token:
+                return token
+            if token_file:
+                with open(token_file, encoding="utf-8") as handle:
+                    return handle.read().strip()
+            if request_token and request_url:
+                import httpx
+
+                separator = "&" if "?" in request_url else "?"
+                reply = httpx.get(
+                    f"{request_url}{separator}audience=api://AzureADTokenExchange",
+                    headers={"Authorization": f"Bearer {request_token}"},
+                    timeout=30.0,
+                )
+                reply.raise_for_status()
+                return str(reply.json()["value"])
+            raise UserError(
+                "OIDC sign-in is on but no token is given",
+                hint="set azure-native:oidcToken, oidcTokenFilePath, or oidcRequestToken and oidcRequestUrl "
+                "(or their ARM_* variables)",
+            )
+
+        return identity.ClientAssertionCredential(tenant_id, client_id, assertion)
+    if client_id and tenant_id and (secret := get("clientSecret")):
+        return identity.ClientSecretCredential(tenant_id, client_id, secret)
+    if client_id and tenant_id and (certificate := get("clientCertificatePath")):
+        return identity.CertificateCredential(
+            tenant_id, client_id, certificate, password=get("clientCertificatePassword")
+        )
+    if _true(get("useMsi")):
+        return identity.ManagedIdentityCredential(client_id=client_id)
+    if _true(get("useDefaultAzureCredential")):
+        return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True)
+    return identity.AzureCliCredential(tenant_id=tenant_id)
+
+
+def arm_client(subscription_id: str, config: Mapping[str, str], environ: Mapping[str, str]) -> ArmClient:
+    """ARM as azure-native reaches it: the public cloud with its credentials, or the configured emulator."""
+    emulator = (config.get(EMULATOR_CONFIG) or "").rstrip("/")
+    if emulator:
+        return ArmClient(
+            subscription_id, StaticTokenCredential(EMULATOR_TOKEN), settings=AzureSettings(emulator=emulator)
+        )
+    cloud = (azure_native_setting("environment", config, environ) or "public").lower()
+    if cloud not in ("public", "azurecloud"):
+        raise UsageError(
+            f"VmQuota supports the public Azure cloud only, not {cloud!r}",
+            hint="remove managed_compute from the stack, or set the VM quota by hand in that cloud",
+        )
+    return ArmClient(subscription_id, credential(config, environ), settings=AzureSettings(emulator=None))
 
 
 def _by_hand(family: str, location: str, limit: int, request_id: str | None) -> str:
@@ -42,11 +172,13 @@ def ensure_quota(
     family: str,
     wanted: int,
     *,
+    workspace: str | None = None,
     poll_seconds: float = POLL_SECONDS,
     timeout: float = TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
-    """Make the family's limit cover current usage plus `wanted`; return what was found and done.
+    """Make the family's limit cover what others use plus `wanted`; return what was found and done.
 
+    `workspace` is the stack's hub: what it uses now is part of `wanted`, so it is not counted as used.
     Raises AzureRefusedError (escalated, failed, invalid or refused request; regional total too small)
     and AzureFailureError (still pending after `timeout`), each naming family, region, limit, usage,
     wanted vCPUs, the request id and how to ask by hand.
@@ -58,15 +190,18 @@ def ensure_quota(
             f"Azure Machine Learning lists no VM family {family} in {location}",
             hint=f"pick a VM size this region offers (`ftops quota --region {location}` lists its families)",
         )
-    used, limit, needed = quota.used, quota.limit, quota.used + wanted
+    own = min(workspace_usage(arm, location, quota.family, workspace), quota.used)
+    used, limit, needed = quota.used, quota.limit, quota.used - own + wanted
     state = f"limit {limit}, used {used}, wanted {wanted} more (new limit {needed})"
+    if own:
+        state = f"limit {limit}, used {used} ({own} by this stack's hub), wanted {wanted} (new limit {needed})"
     total = quotas.get(TOTAL)
-    if total is not None and total.used + wanted > total.limit:
+    if total is not None and total.used - own + wanted > total.limit:
         # Raising the family alone would not help; say so before asking Azure for anything.
         raise AzureRefusedError(
             f"the regional total of dedicated vCPUs in {location} is too small for {wanted} more {family} "
             f"vCPUs: total limit {total.limit}, used {total.used}; family {state}",
-            hint=_by_hand("Total Cluster Dedicated Regional vCPUs", location, total.used + wanted, None),
+            hint=_by_hand("Total Cluster Dedicated Regional vCPUs", location, total.used - own + wanted, None),
             code="RegionalQuotaTooSmall",
         )
     outcome = {
@@ -84,13 +219,30 @@ def ensure_quota(
     return {**outcome, "limit": needed, "requested": needed, "request_id": request_id}
 
 
+SUCCEEDED = ("succeeded", "success")  # Microsoft's request history spells it both ways
+ENDED_BADLY = ("failed", "invalid", "canceled", "cancelled")
+
+
 def _request(
     arm: ArmClient, location: str, family: str, needed: int, state: str, poll_seconds: float, timeout: float
 ) -> str | None:
-    """PUT the new limit, then read the request's status (its Location) until it ends."""
+    """PUT the new limit, then follow Azure's answer to its end.
+
+    Microsoft.Quota answers 202 with Retry-After and a `location` to operationsStatus/{id}, or 200
+    with a `location` to quotaRequests/{id}; either monitor is read until it reports an end state,
+    waiting Retry-After (else `poll_seconds`) between reads. A 200 without a monitor is done.
+    """
     where = f"VM quota for {family} in {location}"
+    path = f"/{arm.quota.scope(location)}/providers/Microsoft.Quota/quotas/{segment(family, QUOTA_RESOURCE)}"
+    body = {
+        "properties": {
+            "limit": {"limitObjectType": "LimitValue", "value": needed},
+            "name": {"value": family},
+            "resourceType": "dedicated",  # VM family vCPUs, as Microsoft.Quota lists ML families
+        }
+    }
     try:
-        poller = arm.quota.begin_request(location, family, needed)
+        response = arm.transport.request("PUT", path, params={"api-version": QUOTA_API_VERSION}, json=body)
     except AzureRefusedError as exc:
         raise AzureRefusedError(
             f"{where}: Azure refused the request for a new limit: {state}: {exc.message}",
@@ -99,21 +251,51 @@ def _request(
             code=exc.code,
             request_id=exc.request_id,
         ) from None
-    monitor = poller.monitor_url
-    if poller.done() or not monitor:
-        return None  # 200: the new limit is in place already
+    monitor = response.headers.get("azure-asyncoperation") or response.headers.get("location")
+    if not monitor:
+        return None  # 200 and nothing to follow: the new limit is in place
     request_id = monitor.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     deadline = time.monotonic() + timeout
+    wait = parse_retry_after(response.headers) if response.status_code == 202 else None
     status = "Accepted"
     while True:
-        response = arm.transport.request("GET", monitor)  # the transport rides out 429s and 5xx
-        body = response.json() if response.content else {}
-        props = body.get("properties") or {}
-        status = str(props.get("provisioningState") or body.get("status") or "InProgress")
-        if status.lower() == "succeeded":
+        if wait:  # Retry-After of the 202 before the first read, then between reads
+            if time.monotonic() + wait > deadline:
+                raise AzureFailureError(
+                    f"{where}: request {request_id} is still {status} after {timeout:.0f}s: {state}",
+                    hint="follow it in Azure portal > Quotas > Request history, then run `pulumi up` again; "
+                    + _by_hand(family, location, needed, request_id),
+                    request_id=request_id,
+                )
+            arm.sleep(wait)
+        try:
+            response = arm.transport.request("GET", monitor)  # the transport rides out 429s and 5xx
+        except AzureRefusedError as exc:  # operationsStatus answers a refusal with an error status
+            reason, code, status = exc.message, exc.code, "Failed"
+            try:  # the request's own record says why, as Microsoft's docs point to (Quota Request Status)
+                record = (arm.quota.request_status(location, request_id).get("properties")) or {}
+                error = record.get("error") or {}
+                reason = error.get("message") or record.get("message") or reason
+                code, status = error.get("code") or code, str(record.get("provisioningState") or status)
+            except FtopsError:
+                pass
+            raise AzureRefusedError(
+                f"{where} was not raised automatically: {state}; request {request_id} ended {status}: {reason}",
+                hint=_by_hand(family, location, needed, request_id),
+                status=exc.status,
+                code=code or "QuotaRequestFailed",
+                request_id=request_id,
+            ) from None
+        reply = response.json() if response.content else {}
+        props = reply.get("properties") or {}
+        # 202: still running (Location semantics), whatever the body; 200 without a state: done.
+        default = "InProgress" if response.status_code == 202 else "Succeeded"
+        status = str(props.get("provisioningState") or reply.get("status") or default)
+        monitor = response.headers.get("location") or monitor if response.status_code == 202 else monitor
+        if status.lower() in SUCCEEDED:
             return request_id
-        if status.lower() in ("failed", "invalid", "canceled", "cancelled"):
-            error = props.get("error") or body.get("error") or {}
+        if status.lower() in ENDED_BADLY:
+            error = props.get("error") or reply.get("error") or {}
             reason = error.get("message") or props.get("message") or "no reason given"
             raise AzureRefusedError(
                 f"{where} was not raised automatically: {state}; request {request_id} ended {status}: {reason}",
@@ -121,20 +303,8 @@ def _request(
                 code=error.get("code") or f"QuotaRequest{status}",
                 request_id=request_id,
             )
-        wait = parse_retry_after(response.headers)
-        wait = min(poll_seconds if wait is None else wait, 60.0)
-        if time.monotonic() + wait > deadline:
-            raise AzureFailureError(
-                f"{where}: request {request_id} is still {status} after {timeout:.0f}s: {state}",
-                hint="follow it in Azure portal > Quotas > Request history, then run `pulumi up` again; "
-                + _by_hand(family, location, needed, request_id),
-                request_id=request_id,
-            )
-        arm.sleep(wait)
-
-
-def _default_arm(subscription_id: str) -> ArmClient:
-    return ArmClient(subscription_id)
+        found = parse_retry_after(response.headers)
+        wait = min(poll_seconds if found is None else found, 60.0)
 
 
 def _readable(exc: FtopsError) -> FtopsError:
@@ -144,19 +314,71 @@ def _readable(exc: FtopsError) -> FtopsError:
     return exc
 
 
+def workspace_usage(arm: ArmClient, location: str, family: str, workspace: str | None) -> int:
+    """vCPUs of `family` the stack's own hub uses now (its workspace-level usage row), 0 if none.
+
+    The subscription's usage already counts them; the stack's wanted vCPUs count them again, so they
+    are taken out of "used" before the new limit is worked out (else every update asks for them twice).
+    """
+    if not workspace:
+        return 0
+    path = f"{arm.sub}/providers/Microsoft.MachineLearningServices/locations/{segment(location, LOCATION)}/usages"
+    marker = f"/workspaces/{workspace}/".lower()
+    total = 0
+    for usage in arm.transport.paged(path, params={"api-version": ML_API_VERSION}):
+        kind = str(usage.get("type") or "")
+        value = str((usage.get("name") or {}).get("value") or "")
+        if "/workspaces/" in kind and marker in str(usage.get("id") or "").lower() and value.lower() == family.lower():
+            total += int(usage.get("currentValue") or 0)
+    return total
+
+
 class VmQuotaProvider(ResourceProvider):
-    """Dynamic provider for VmQuota; `arm_factory` is swapped in tests to reach the emulator."""
+    """Dynamic provider for VmQuota.
+
+    The engine starts it in its own process (`python -m pulumi.dynamic`), unpickles it, and calls
+    `configure` with the whole stack config: its ARM calls use azure-native's credentials from there
+    (or the ARM_* environment), never a leftover FTOPS_AZURE_EMULATOR. `arm_factory` is for tests.
+    """
 
     def __init__(self, arm_factory: ArmFactory | None = None) -> None:
-        self._arm_factory = arm_factory or _default_arm
+        self._arm_factory = arm_factory
+        self._config: dict[str, str] = {}
 
-    def _ensure(self, props: dict[str, Any]) -> dict[str, Any]:
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the azure-native settings (and ftops:azureEmulator) the engine passes."""
+        found: dict[str, str] = {}
+        for key in (*(f"azure-native:{k}" for k in AZURE_NATIVE_KEYS), EMULATOR_CONFIG):
+            value = req.config.get(key)
+            if value not in (None, ""):
+                found[key] = str(value)
+        self._config = found
+
+    def arm(self, subscription_id: str) -> ArmClient:
+        """The ARM client for one subscription: injected, the configured emulator, or Azure."""
+        if self._arm_factory is not None:
+            return self._arm_factory(subscription_id)
+        return arm_client(subscription_id, self._config, dict(os.environ))
+
+    def _ensure(self, props: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            with self._arm_factory(props["subscription_id"]) as arm:
-                found = ensure_quota(arm, props["location"], props["family"], int(props["vcpus"]))
+            with self.arm(props["subscription_id"]) as arm:
+                found = ensure_quota(
+                    arm, props["location"], props["family"], int(props["vcpus"]), workspace=props.get("workspace")
+                )
         except FtopsError as exc:
             raise _readable(exc) from None
         return {**props, **{k: v for k, v in found.items() if k not in ("location", "family", "vcpus")}}
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        vcpus = news.get("vcpus")
+        if not isinstance(vcpus, int | float) or int(vcpus) < 0:
+            failures.append(CheckFailure("vcpus", f"vcpus must be a whole number >= 0, not {vcpus!r}"))
+        for key in ("subscription_id", "location", "family"):
+            if news.get(key) in (None, ""):
+                failures.append(CheckFailure(key, f"{key} is required"))
+        return CheckResult(news, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = self._ensure(props)
@@ -168,8 +390,19 @@ class VmQuotaProvider(ResourceProvider):
         changes = replaces or (["vcpus"] if int(olds.get("vcpus", -1)) != int(news["vcpus"]) else [])
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._ensure(news))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._ensure(news, olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """`pulumi refresh`: the family's limit and usage as Azure has them now; the inputs stay."""
+        try:
+            with self.arm(props["subscription_id"]) as arm:
+                quota = family_quota(read_quota(arm, props["location"]), props["family"])
+        except FtopsError as exc:
+            raise _readable(exc) from None
+        if quota is None:
+            return ReadResult(id_, props)  # the region stopped listing the family: keep what is known
+        return ReadResult(id_, {**props, "limit": quota.limit, "used": quota.used})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Leave the subscription's quota as it is, and say so."""
@@ -185,6 +418,7 @@ class VmQuotaArgs:
     location: str
     family: str
     vcpus: int
+    workspace: pulumi.Input[str] | None = None  # the hub whose own usage is not counted twice
 
 
 class VmQuota(pulumi.dynamic.Resource):
@@ -202,6 +436,7 @@ class VmQuota(pulumi.dynamic.Resource):
                 "location": args.location,
                 "family": args.family,
                 "vcpus": args.vcpus,
+                "workspace": args.workspace,
                 "limit": None,
                 "used": None,
                 "requested": None,

@@ -18,7 +18,8 @@ def test_pulumi_yaml_obeys_pulumis_project_schema() -> None:
     project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
     schema = json.loads((FIXTURES / "pulumi" / "project.schema.json").read_text())
     jsonschema.validate(project, schema)
-    assert project["main"] == "infra/" and project["stackConfigDir"] == "stacks"
+    # No main: the program directory is the root, where the VmQuota provider finds .venv (docs/infra.md).
+    assert "main" not in project and project["stackConfigDir"] == "stacks"
     assert project["runtime"]["name"] == "python"
     for key in project["config"].values():
         assert key["description"]

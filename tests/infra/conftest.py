@@ -13,7 +13,7 @@ EXAMPLE_STACKS = ["dev", "multi-region", "open-models", "managed-compute"]
 PRIVATE_MULTI = "private-multi"
 STACKS = [*EXAMPLE_STACKS, PRIVATE_MULTI]
 DEPLOYER = "22222222-2222-2222-2222-222222222222"
-GROUP = "00000000-0000-0000-0000-0000000000d4"
+GROUP = "d4d4d4d4-0000-4000-8000-0000000000d4"
 _cache: dict[str, Plan] = {}
 
 

@@ -76,7 +76,7 @@ def test_plan_json_lists_the_tree_and_outputs() -> None:
 def test_plan_table_shows_the_tree_and_the_outputs() -> None:
     code, out, _ = run_cli("plan", "--stack", "dev", "--deployer", "22222222-2222-2222-2222-222222222222")
     assert code == 0
-    assert "dev: 8 Azure resources in 3 components" in out
+    assert "dev: 7 Azure resources in 3 components" in out
     assert "  cognitiveservices:Account" in out and "role=Cognitive Services Usages Reader" in out
     assert json.loads(out[out.index("outputs:") + len("outputs:") :])["environment"] == "ftdev"
 

@@ -24,26 +24,27 @@ ROLE = "azure-native:authorization:RoleAssignment"
 # Every resource type the program makes, counted per stack (with a deployer): what `pulumi up` creates.
 EXPECTED_TYPES = {
     "dev": {"resources:ResourceGroup": 1, "cognitiveservices:Account": 1, "cognitiveservices:Project": 1,
-            "cognitiveservices:Deployment": 1, "authorization:RoleAssignment": 4},
+            "cognitiveservices:Deployment": 1, "authorization:RoleAssignment": 3},
     "multi-region": {"resources:ResourceGroup": 1, "cognitiveservices:Account": 3, "cognitiveservices:Project": 4,
-                     "authorization:RoleAssignment": 16},
+                     "authorization:RoleAssignment": 7},
     "open-models": {"resources:ResourceGroup": 1, "storage:StorageAccount": 1, "keyvault:Vault": 1,
                     "operationalinsights:Workspace": 1, "applicationinsights:Component": 1,
                     "machinelearningservices:Workspace": 2, "machinelearningservices:MarketplaceSubscription": 1,
                     "network:VirtualNetwork": 1, "network:Subnet": 1, "privatedns:PrivateZone": 5,
                     "privatedns:VirtualNetworkLink": 5, "network:PrivateEndpoint": 4, "network:PrivateDnsZoneGroup": 4,
-                    "authorization:RoleAssignment": 6},
+                    "authorization:RoleAssignment": 4},
     "managed-compute": {"resources:ResourceGroup": 1, "storage:StorageAccount": 1, "keyvault:Vault": 1,
                         "operationalinsights:Workspace": 1, "applicationinsights:Component": 1,
                         "machinelearningservices:Workspace": 2, "machinelearningservices:Compute": 1,
-                        "dynamic:Resource": 1, "authorization:RoleAssignment": 4},
+                        "dynamic:Resource": 1, "managedidentity:UserAssignedIdentity": 1,
+                        "authorization:RoleAssignment": 5},
     "private-multi": {"resources:ResourceGroup": 1, "cognitiveservices:Account": 2, "cognitiveservices:Project": 3,
                     "cognitiveservices:Deployment": 2, "storage:StorageAccount": 1, "keyvault:Vault": 1,
                     "operationalinsights:Workspace": 1, "applicationinsights:Component": 1,
                     "machinelearningservices:Workspace": 3, "machinelearningservices:WorkspaceConnection": 2,
                     "network:VirtualNetwork": 1, "network:Subnet": 1, "privatedns:PrivateZone": 8,
                     "privatedns:VirtualNetworkLink": 8, "network:PrivateEndpoint": 6, "network:PrivateDnsZoneGroup": 6,
-                    "authorization:RoleAssignment": 17},
+                    "authorization:RoleAssignment": 15},
 }  # fmt: skip
 
 # The component (or resource) each resource type is created under.
@@ -60,13 +61,14 @@ PARENTS = {
     "machinelearningservices:MarketplaceSubscription": {"ftops:azure:HubProject"},
     "machinelearningservices:Compute": {"ftops:azure:ManagedCompute"},
     "dynamic:Resource": {"ftops:azure:ManagedCompute"},
+    "managedidentity:UserAssignedIdentity": {"ftops:azure:ManagedCompute"},
     "network:VirtualNetwork": {"ftops:azure:PrivateNetwork"},
     "network:Subnet": {"ftops:azure:PrivateNetwork"},
     "privatedns:PrivateZone": {"ftops:azure:PrivateNetwork"},
     "privatedns:VirtualNetworkLink": {"azure-native:privatedns:PrivateZone"},
     "network:PrivateEndpoint": {"ftops:azure:Hub", "ftops:azure:FoundryAccount"},
     "network:PrivateDnsZoneGroup": {"azure-native:network:PrivateEndpoint"},
-    "authorization:RoleAssignment": {"ftops:azure:Access"},
+    "authorization:RoleAssignment": {"ftops:azure:Access", "ftops:azure:ManagedCompute"},  # compute: its identity's
 }
 # Types ARM creates without a location of their own (children of a located resource, or global by scope).
 LOCATIONLESS = {"cognitiveservices:Deployment", "network:Subnet", "network:PrivateDnsZoneGroup", "dynamic:Resource",

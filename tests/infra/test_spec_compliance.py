@@ -19,6 +19,7 @@ from ftops.emulator.specs import CARRIED_SPECS
 SPECS = CARRIED_SPECS
 COGNITIVE = "arm-cognitiveservices-2026-09-01.json"
 WORKSPACES = "arm-machinelearningservices-2025-12-01-workspaceRP.json"
+COMPUTES = "arm-machinelearningservices-2025-12-01-machineLearningServices.json"
 # Pulumi type -> (spec file, body definition, inputs that are URL parts, not body)
 BODIES = {
     "azure-native:cognitiveservices:Account": (COGNITIVE, "Account", {"resourceGroupName", "accountName"}),
@@ -30,7 +31,16 @@ BODIES = {
     "azure-native:machinelearningservices:WorkspaceConnection": (
         WORKSPACES, "WorkspaceConnectionPropertiesV2BasicResource",
         {"resourceGroupName", "workspaceName", "connectionName"}),
+    "azure-native:machinelearningservices:Compute": (
+        COMPUTES, "ComputeResource", {"resourceGroupName", "workspaceName", "computeName"}),
 }  # fmt: skip
+# The full 2025-06-01 Microsoft.CognitiveServices spec (what pulumi-azure-native 3.x sends) is not carried yet:
+# those bodies are checked against 2026-09-01, and this names the gap so it cannot grow unnoticed.
+NOT_YET_CARRIED = {
+    "azure-native:cognitiveservices:Account": "2025-06-01",
+    "azure-native:cognitiveservices:Project": "2025-06-01",
+    "azure-native:cognitiveservices:Deployment": "2025-06-01",
+}
 # Schemas the saved specs take from common-types (not saved here), restated from Azure/azure-rest-api-specs
 # common-types/resource-management/v3 (managedidentity.json ManagedServiceIdentity, types.json Sku).
 COMMON_TYPES = {
@@ -223,3 +233,26 @@ def test_the_check_catches_a_wrongly_spelt_workspace_enum(plan_for) -> None:
     found = spec(WORKSPACES).check(body, {"$ref": "#/definitions/Workspace"}, "hub")
     assert found == ["hub.properties.systemDatastoresAuthMode: 'identity' is not one of "
                      "['AccessKey', 'Identity', 'UserDelegationSAS']"]  # fmt: skip
+
+
+def sent_api_version(token: str) -> str:
+    """The api-version pulumi-azure-native sends for a resource type, read from the installed package."""
+    import importlib
+    import inspect
+    import re
+
+    _, module, name = token.split(":")
+    cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
+    found = re.search(r"Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)", inspect.getsource(cls))
+    assert found, token
+    return found.group(1)
+
+
+def test_specs_are_the_versions_pulumi_azure_native_sends() -> None:
+    checked = {}
+    for token, (filename, _, _) in BODIES.items():
+        carried = json.loads((SPECS / filename).read_text())["info"]["version"]
+        checked[token] = (sent_api_version(token), carried)
+    matching = {token for token, (sent, carried) in checked.items() if sent == carried}
+    assert {token: checked[token][0] for token in checked.keys() - matching} == NOT_YET_CARRIED
+    assert "azure-native:machinelearningservices:Workspace" in matching and len(matching) >= 3

@@ -2,18 +2,32 @@
 
 Request states the emulator does not produce (Invalid, a request that never ends, a regional total that is
 too small) are driven through an httpx.MockTransport playing ARM, fed with Microsoft's own usage example.
+The last tests start the provider as the Pulumi engine does and drive it over gRPC.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import os
+import select
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import dill
+import grpc
 import httpx
 import pytest
-from ftops_infra.components.quota import VmQuotaProvider, ensure_quota
+import yaml
+from ftops_infra.components.quota import EMULATOR_CONFIG, VmQuotaProvider, ensure_quota
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from ftops.azure.arm import ArmClient
 from ftops.azure.auth import StaticTokenCredential
@@ -88,7 +102,7 @@ def test_diff_only_when_the_wanted_vcpus_change():
 def test_update_raises_the_limit_and_a_429_while_polling_is_ridden_out(emulator):
     p = provider()
     first = p.create(props(A100, 24))
-    emulator.set_faults("429 on=GET:*quotaRequests* nth=1 retry-after=0")
+    emulator.set_faults("429 on=GET:*Microsoft.Quota* nth=1 retry-after=0")  # the first status read
     updated = p.update(first.id, first.outs, props(A100, 72))
     assert emulator.faults.rules[0].fired == 1  # the status read was throttled once, and retried
     assert updated.outs["requested"] == 72 and limit(A100) == 72
@@ -116,7 +130,40 @@ def test_the_provider_survives_pulumis_serialization(emulator):
     restored = dill.loads(base64.b64decode(serialize_provider(VmQuotaProvider())))
     assert isinstance(restored, VmQuotaProvider)
     assert restored.diff("id", props(A100, 24), props(A100, 24)).changes is False
+    restored.configure(ConfigureRequest(Config({EMULATOR_CONFIG: emulator.url}, "ftops")))
     assert restored.create(props("standardNCSv3Family", 6)).outs["limit"] == 24  # reaches the emulator
+
+
+def test_a_leftover_emulator_variable_is_not_followed(emulator):
+    # FTOPS_AZURE_EMULATOR is set (the fixture): without ftops:azureEmulator the provider still targets Azure.
+    unconfigured = VmQuotaProvider()
+    unconfigured.configure(ConfigureRequest(Config({"azure-native:location": "westus3"}, "ftops")))
+    with unconfigured.arm(SUB) as client:
+        assert client.transport.base_url == "https://management.azure.com"
+    assert emulator.arm.counters["quota_requests"] == 0
+
+
+def test_update_does_not_count_the_hubs_own_usage_twice():
+    # The hub already runs 24 A100 vCPUs of the stack's 48; the subscription's usage counts them too.
+    ws = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/hub-ftm"
+    usages = {"value": [
+        {"id": "/subscriptions/x/usages", "type": "Microsoft.MachineLearningServices/dedicatedCores/usages",
+         "currentValue": 30, "limit": 400, "name": {"value": "Total Cluster Dedicated Regional vCPUs"}},
+        {"id": "/subscriptions/x/usages/a100", "type": "Microsoft.MachineLearningServices/vmFamily/usages",
+         "currentValue": 30, "limit": 48, "name": {"value": A100}},
+        {"id": f"{ws}/usages/a100", "type": "Microsoft.MachineLearningServices/workspaces/usages",
+         "currentValue": 24, "limit": 48, "name": {"value": A100}},
+    ]}  # fmt: skip
+    fake = FakeArm(["Succeeded"], usages=usages)
+    with fake.client() as client:
+        found = ensure_quota(client, "eastus", A100, 72, workspace="hub-ftm")
+    # Others use 6: the new limit is 6 + 72 = 78, not 30 + 72 = 102.
+    assert fake.puts[0]["properties"]["limit"]["value"] == 78 and found["requested"] == 78
+    fake = FakeArm(["Succeeded"], usages=usages)
+    with fake.client() as client:
+        same = ensure_quota(client, "eastus", A100, 42, workspace="hub-ftm")
+    # 6 + 42 = 48 fits the limit: nothing is asked (counting the hub twice would have asked for 72).
+    assert same["requested"] is None and not fake.puts
 
 
 # ---- ARM played by a MockTransport: states and usages the emulator does not produce ----
@@ -216,3 +263,179 @@ def test_a_refused_submission_fails_clearly():
     assert "no Microsoft.Quota/quotas/write permission" in error.message
     assert error.status == 403 and "request a new limit of 24 vCPUs" in str(error)
     assert len(fake.puts) == 1  # refused, not retried
+
+
+# ---- started as the engine starts it, driven over gRPC ----
+# The VmQuota provider started as the Pulumi engine starts it, and driven over gRPC like the engine drives it.
+#
+# What the engine does (pulumi/pulumi: pkg/engine/project.go getPwdMain, sdk/go/common/resource/plugin/
+# provider_plugin.go NewProvider, sdk/python/dist/pulumi-resource-pulumi-python, pkg/resource/deploy/target.go
+# GetPackageConfig), reproduced here rather than assumed:
+# - the plugin's working directory is the program directory: the project root, or `main` when it names a folder;
+# - its environment is the engine's plus PULUMI_RUNTIME_<OPTION> for each runtime option of Pulumi.yaml,
+#   PULUMI_PROJECT, and PULUMI_CONFIG (the config of the `pulumi-python` namespace, as JSON);
+# - the `pulumi-resource-pulumi-python` shim makes PULUMI_RUNTIME_VIRTUALENV absolute against $PWD, puts its
+#   bin/ first on PATH, drops PYTHONHOME, and runs `<venv>/bin/python -u -m pulumi.dynamic <engine address>`;
+# - the provider prints its port, and the engine calls Configure with the whole stack config (namespaced
+#   keys, for dynamic providers), then Check, Diff, Create, Read and Delete, each carrying the serialized
+#   provider under `__provider`.
+
+REPO = Path(__file__).resolve().parents[2]
+URN = (
+    "urn:pulumi:managed-compute::ftops::ftops:azure:ManagedCompute$pulumi-python:dynamic:Resource::ftops-compute-quota"
+)
+ENGINE_ADDRESS = "127.0.0.1:1"  # passed as the engine does; the Python dynamic provider does not dial it
+
+
+def program_directory(project: dict, root: Path) -> Path:
+    """The engine's pwd for a project (getPwdMain): `main` if it is a folder, its folder if a file, else root."""
+    main = project.get("main")
+    if not main:
+        return root
+    target = (root / main).resolve()
+    return target if target.is_dir() else target.parent
+
+
+def virtualenv_of_program(project: dict, root: Path) -> Path:
+    """Where the language host finds the virtualenv to run the program: relative to the project root."""
+    return (root / project["runtime"]["options"]["virtualenv"]).resolve()
+
+
+def plugin_launch(project: dict, root: Path, environ: dict[str, str]) -> tuple[Path, dict[str, str], Path]:
+    """The provider plugin's working directory, environment and interpreter, as engine and shim make them."""
+    pwd = program_directory(project, root)
+    env = dict(environ)
+    for key, value in (project.get("runtime", {}).get("options") or {}).items():
+        env[f"PULUMI_RUNTIME_{key.upper()}"] = str(value)
+    env["PULUMI_PROJECT"] = project["name"]
+    env["PULUMI_CONFIG"] = json.dumps({})  # no `pulumi-python:*` keys in the stacks
+    venv = Path(env["PULUMI_RUNTIME_VIRTUALENV"].rstrip("/"))
+    venv = venv if venv.is_absolute() else pwd / venv
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONHOME", None)
+    return pwd, env, venv / "bin" / "python"
+
+
+def project() -> dict:
+    return yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+
+
+def test_the_provider_plugin_finds_the_same_virtualenv_as_the_program() -> None:
+    ours = project()
+    _, _, python = plugin_launch(ours, REPO, {})
+    assert python.parent.parent == virtualenv_of_program(ours, REPO)
+    # The layout this replaced: with `main: infra/` the shim looks in infra/.venv (pulumi/pulumi#7061).
+    _, _, old = plugin_launch({**ours, "main": "infra/"}, REPO, {})
+    assert old.parent.parent == REPO / "infra" / ".venv" != virtualenv_of_program(ours, REPO)
+
+
+def struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(values, {}))
+    finally:
+        loop.close()
+
+
+def plain(message: struct_pb2.Struct) -> dict[str, Any]:
+    return rpc.deserialize_properties(message)
+
+
+def start_provider() -> tuple[subprocess.Popen, int]:
+    ours = project()
+    pwd, env, python = plugin_launch(ours, REPO, dict(os.environ))
+    if not python.is_file():
+        # Only a checkout without the project's .venv (its virtualenv elsewhere, e.g. CI) may fall back to
+        # this interpreter, with the same cwd and environment; otherwise the engine could not start it.
+        assert not virtualenv_of_program(ours, REPO).exists(), f"the engine would look for {python}"
+        python = Path(sys.executable)
+    process = subprocess.Popen(
+        [str(python), "-u", "-m", "pulumi.dynamic", ENGINE_ADDRESS],
+        cwd=pwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    ready, _, _ = select.select([process.stdout], [], [], 60)
+    assert ready, "the provider printed no port"
+    line = process.stdout.readline().decode().strip()  # type: ignore[union-attr]
+    assert line.isdigit(), (line, process.stderr.read().decode() if process.poll() is not None else "")  # type: ignore[union-attr]
+    return process, int(line)
+
+
+@pytest.fixture
+def engine_provider(emulator):
+    process, port = start_provider()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    grpc.channel_ready_future(channel).result(timeout=30)
+    try:
+        yield provider_pb2_grpc.ResourceProviderStub(channel), process
+    finally:
+        channel.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_engine_creates_diffs_reads_and_deletes_a_quota_over_grpc(emulator, engine_provider) -> None:
+    stub, process = engine_provider
+    info = stub.GetPluginInfo(empty_pb2.Empty())
+    assert info.version
+    # The whole stack config, namespaced, as the engine configures a dynamic provider (strings on the wire).
+    config = {
+        EMULATOR_CONFIG: emulator.url,
+        "azure-native:location": "westus3",
+        "ftops:protect": "true",
+        "ftops:environment": json.dumps({"name": "ftmanaged"}),
+    }
+    configured = stub.Configure(provider_pb2.ConfigureRequest(args=struct(config), acceptSecrets=True))
+    assert configured.acceptSecrets is False
+    inputs = {
+        "__provider": serialize_provider(VmQuotaProvider()),
+        "subscription_id": SUB,
+        "location": "westus3",
+        "family": A100,
+        "vcpus": 48,
+        "workspace": "hub-ftmanaged",
+    }
+
+    checked = stub.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(inputs)))
+    assert not checked.failures and plain(checked.inputs)["vcpus"] == 48
+    bad = stub.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct({**inputs, "vcpus": -1})))
+    assert [f.property for f in bad.failures] == ["vcpus"]
+
+    created = stub.Create(provider_pb2.CreateRequest(urn=URN, properties=checked.inputs))
+    assert created.id == f"{SUB}/westus3/{A100}"
+    outs = plain(created.properties)
+    (request_id,) = emulator.arm.quota_requests  # the request reached the configured emulator
+    assert (outs["limit"], outs["requested"], outs["request_id"]) == (48, 48, request_id)
+    assert outs["__provider"] == inputs["__provider"]
+
+    same = stub.Diff(provider_pb2.DiffRequest(id=created.id, urn=URN, olds=created.properties, news=checked.inputs))
+    assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
+    more = struct({**inputs, "vcpus": 72})
+    changed = stub.Diff(provider_pb2.DiffRequest(id=created.id, urn=URN, olds=created.properties, news=more))
+    assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME and not changed.replaces
+    moved = struct({**inputs, "location": "eastus"})
+    replaced = stub.Diff(provider_pb2.DiffRequest(id=created.id, urn=URN, olds=created.properties, news=moved))
+    assert list(replaced.replaces) == ["location"]
+
+    read = stub.Read(provider_pb2.ReadRequest(id=created.id, urn=URN, properties=created.properties))
+    refreshed = plain(read.properties)
+    assert read.id == created.id and (refreshed["limit"], refreshed["used"]) == (48, 0)
+
+    stub.Delete(provider_pb2.DeleteRequest(id=created.id, urn=URN, properties=read.properties))
+    assert emulator.arm.counters["quota_requests"] == 1  # delete asks Azure for nothing
+    process.terminate()
+    _, stderr = process.communicate(timeout=30)
+    assert f"VM quota for {A100} in westus3 is left as it is" in stderr.decode()
+
+
+def test_over_grpc_a_refused_quota_is_an_error_the_engine_shows(emulator, engine_provider) -> None:
+    stub, _ = engine_provider
+    stub.Configure(provider_pb2.ConfigureRequest(args=struct({EMULATOR_CONFIG: emulator.url})))
+    inputs = {"__provider": serialize_provider(VmQuotaProvider()), "subscription_id": SUB, "location": "westus3",
+              "family": A100, "vcpus": 200}  # fmt: skip
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(inputs)))
+    details = caught.value.details()
+    assert "was not raised automatically" in details and "ask for it by hand" in details

@@ -25,6 +25,6 @@ def wide_environment(regions: int, projects: int = 4) -> Environment:
                 }
                 for location in REGIONS[:regions]
             ],
-            "access": [{"principal_id": "00000000-0000-0000-0000-0000000000c3", "roles": ["Azure AI User"]}],
+            "access": [{"principal_id": "c3c3c3c3-0000-4000-8000-0000000000c3", "roles": ["Azure AI User"]}],
         }
     )
