@@ -95,7 +95,7 @@ def load(name: str) -> Any:
     module, attribute, kind, _ = COMMANDS[name]
     target = getattr(import_module(module), attribute)
     if kind == "group":
-        command = typer.main.get_group(target)
+        command: Any = typer.main.get_group(target)
     else:
         single = typer.Typer(add_completion=False)
         single.command(name)(target)

@@ -74,11 +74,15 @@ class DigestTable:
         roles = np.concatenate([np.full(len(train), TRAINING, np.int8), np.full(len(valid), VALIDATION, np.int8)])
         order = np.argsort(keys, kind="stable")  # equal digests stay in file order, training first
         keys, lines, roles = keys[order], lines[order], roles[order]
+        del order
         same = np.empty(len(keys), dtype=bool)
         same[0] = False
         same[1:] = keys[1:] == keys[:-1]
-        index = np.arange(len(keys))
-        start = np.maximum.accumulate(np.where(same, 0, index))  # each entry's first entry with that digest
+        del keys
+        index = np.arange(len(same), dtype=np.int32)  # at most `capacity` entries: 32 bits are enough
+        index[same] = 0
+        start = np.maximum.accumulate(index)  # each entry's first entry with that digest
+        del index
         previous_role = np.empty_like(roles)
         previous_role[0] = 0
         previous_role[1:] = roles[:-1]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,65 @@ def _rules(model: Model, keep_texts: bool) -> Rules:
     )
 
 
+SPLIT_MIN_BYTES = 64 * 1024 * 1024  # below this a second process costs more than it saves
+
+
+def _can_split(size: int) -> bool:
+    """Two processes only for big files, where fork exists, with a second core to run on."""
+    if size < SPLIT_MIN_BYTES or os.environ.get("FTOPS_VALIDATE_PROCESSES") == "1":
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return False
+    return cores >= 2
+
+
+def _split_point(handle: Any, size: int) -> int | None:
+    """The offset just after the first newline past the middle of the file (None: no newline near it)."""
+    handle.seek(size // 2)
+    scanned = 0
+    while scanned <= MAX_LINE_BYTES:
+        chunk = handle.read(1 << 16)
+        if not chunk:
+            break
+        found = chunk.find(b"\n")
+        if found >= 0:
+            middle = size // 2 + scanned + found + 1
+            handle.seek(0)
+            return middle if middle < size else None
+        scanned += len(chunk)
+    handle.seek(0)
+    return None
+
+
+def _hash_range(hasher: Any, path: Path, start: int, end: int) -> None:
+    """Hash [start, end) of the file after what the hasher already saw (the second half, read again)."""
+    with path.open("rb", buffering=0) as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 22))
+            if not chunk:
+                break
+            hasher.update(chunk)
+            left -= len(chunk)
+
+
+class _Range:
+    """A read-only window [start, end) of an open file, so a pass stops exactly at its half."""
+
+    def __init__(self, handle: Any, start: int, end: int) -> None:
+        self.handle, self.left, self.end = handle, end - start, end
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        chunk = self.handle.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(chunk)
+        return chunk
+
+
 class _FilePass:
     """One streaming pass over one file: the block loop, the fast path and the full checks."""
 
@@ -186,7 +246,7 @@ class _FilePass:
     def _read(self, handle: Any, size: int, limit: int) -> None:
         report = self.report
         hasher = hashlib.sha256()
-        number = 0
+        middle = _split_point(handle, size) if _can_split(size) else None
         with ThreadPoolExecutor(1, thread_name_prefix="ftops-sha256") as pool:
             pending: list[Future[None]] = []
 
@@ -195,34 +255,124 @@ class _FilePass:
                     pending.pop().result()
                 pending.append(pool.submit(hasher.update, chunk))
 
-            for block in read_blocks(handle, sink, stop_after=limit):
-                if isinstance(block, LongLine):
-                    number += 1
-                    report.bytes += block
-                    self.log.error(
-                        "line_too_long",
-                        self.name,
-                        number,
-                        "",
-                        f"the line is {int(block):,} bytes; ftops checks examples up to {MAX_LINE_BYTES:,}",
-                        "shorten the example; give large images as https URLs instead of base64",
-                    )
-                    continue
-                report.bytes += len(block)
-                if number == 0 and block.startswith(BOM):
-                    block = block[len(BOM) :]
-                    report.bom = True
-                lines = block.split(b"\n")
-                if not lines[-1]:
-                    lines.pop()  # the block ends with a newline
-                self._block(lines, number)
-                number += len(lines)
-                if self.progress is not None:
-                    self.progress(self.name, report.bytes, size)
+            if middle is None:
+                report.lines = self._parse(_Range(handle, 0, size), sink, limit, size, 0)
+            else:
+                report.lines = self._parse_split(handle, size, limit, middle, sink, pool, hasher)
             if pending:
                 pending.pop().result()
-        report.lines = number
         report.sha256 = hasher.hexdigest()
+
+    def _parse_split(
+        self, handle: Any, size: int, limit: int, middle: int, sink: Callable[[bytes], None], pool: Any, hasher: Any
+    ) -> int:
+        """Both cores: a forked child checks the second half while this process checks the first, then the
+        child's findings are merged as if one pass had read the file (line numbers, problems, digests)."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=self._child, args=(middle, size, sender), daemon=True)
+        child.start()
+        sender.close()
+        try:
+            first = self._parse(_Range(handle, 0, middle), sink, limit, size, 0)
+            rest = pool.submit(_hash_range, hasher, self.path, middle, size)  # after the first half's chunks
+            try:
+                found = receiver.recv()
+            except EOFError:
+                found = None
+            rest.result()
+        finally:
+            child.join()
+            receiver.close()
+        if found is None or child.exitcode != 0:  # the child failed: check the second half here instead
+            handle.seek(middle)
+            rest_lines = self._parse(_Range(handle, middle, size), lambda _chunk: None, limit, size, first)
+            return first + rest_lines
+        self._merge(found, first)
+        return first + found["lines"]
+
+    def _child(self, start: int, end: int, sender: Any) -> None:
+        """In the forked child: check [start, end) with a log and digests of its own, send them back."""
+        self.log = ProblemLog(self.log.limit)
+        self.at = Where(self.log, self.name, 0)
+        self.seen = DigestTable(self.seen.max_slots)
+        self.report = FileReport(file=self.report.file, role=self.report.role)
+        self.progress = None
+        with self.path.open("rb", buffering=0) as handle:
+            handle.seek(start)
+            lines = self._parse(_Range(handle, start, end), lambda _chunk: None, end, end, 0, file_start=False)
+        found = {
+            "lines": lines,
+            "report": self.report.to_dict(),
+            "kept": self.log.kept,
+            "counts": dict(self.log.counts),
+            "severities": self.log.severities,
+            "digests": self.seen._digests[self.flag].tobytes(),
+            "digest_lines": self.seen._lines[self.flag].tobytes(),
+        }
+        sender.send(found)
+        sender.close()
+
+    def _merge(self, found: dict[str, Any], offset: int) -> None:
+        from array import array
+
+        report, theirs = self.report, found["report"]
+        for key in ("bytes", "examples", "blank_lines", "images", "image_examples", "image_tokens",
+                    "images_unsized", "tokens_total", "over_context"):  # fmt: skip
+            setattr(report, key, getattr(report, key) + theirs[key])
+        report.tokens_max = max(report.tokens_max, theirs["tokens_max"])
+        for problem in found["kept"]:  # in file order after this half's; the log keeps its cap per code
+            self.log.add(replace(problem, line=problem.line + offset if problem.line else problem.line))
+        for code, count in found["counts"].items():
+            listed = sum(1 for p in found["kept"] if p.code == code)
+            self.log.counts[code] += count - listed  # counted, not listed, in the child
+            self.log.severities[code] = found["severities"][code]
+        digests, lines = array("q"), array("I")
+        digests.frombytes(found["digests"])
+        lines.frombytes(found["digest_lines"])
+        self.seen.extend(self.flag, digests, (n + offset for n in lines))
+
+    def _parse(
+        self,
+        source: _Range,
+        sink: Callable[[bytes], None],
+        limit: int,
+        size: int,
+        number: int,
+        *,
+        file_start: bool = True,
+    ) -> int:
+        """Check the lines of `source`, numbered after `number`; returns how many lines it held."""
+        report = self.report
+        start = number
+        at_start = file_start and number == 0
+        for block in read_blocks(source, sink, stop_after=limit):
+            if isinstance(block, LongLine):
+                number += 1
+                report.bytes += block
+                self.log.error(
+                    "line_too_long",
+                    self.name,
+                    number,
+                    "",
+                    f"the line is {int(block):,} bytes; ftops checks examples up to {MAX_LINE_BYTES:,}",
+                    "shorten the example; give large images as https URLs instead of base64",
+                )
+                continue
+            report.bytes += len(block)
+            if at_start and number == 0 and block.startswith(BOM):
+                block = block[len(BOM) :]
+                report.bom = True
+            lines = block.split(b"\n")
+            if not lines[-1]:
+                lines.pop()  # the block ends with a newline
+            self._block(lines, number)
+            number += len(lines)
+            if self.progress is not None:
+                self.progress(self.name, min(report.bytes * size // max(source.end, 1), size), size)
+        return number - start
 
     def _block(self, lines: list[bytes], before: int) -> None:
         """Check one block's lines (numbered from before + 1); then its tokens, context and digests at once."""
