@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from ftops.catalog import Method
 
 
 def subscription_arm() -> Any:
@@ -45,7 +48,7 @@ def live_availability(model: str | None, region: str | None, method: str | None,
     with subscription_arm() as arm:
         if model is not None:
             found = catalog.offered_model(model)  # a retired model says when, and what instead
-            catalog.where(found, method, "vision" if vision else "text")  # refuses impossible combinations first
+            catalog.where(found, cast("Method | None", method), "vision" if vision else "text")  # refuses first
             if not any(p.kind == "foundry-resource" for p in found.paths):
                 raise UserError(
                     f"{found.name} is not listed by ARM's per-region model list; live checks cover Azure OpenAI models",

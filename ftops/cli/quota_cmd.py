@@ -70,8 +70,8 @@ def quota(
         rows += [q.to_dict() for q in answer.values() if _shown(q.family, wanted_family, TOTAL)]
     comparisons = []
     for need in needs:
-        answer = answers.get(need.location)
-        comparisons.append(compare(need, answer if isinstance(answer, dict) else None))
+        found = answers.get(need.location)
+        comparisons.append(compare(need, found if isinstance(found, dict) else None))
     data: dict[str, Any] = {"vm_quota": rows, "errors": errors, "deployment_quota": tpm}
     if stack:
         data["stack"] = {"name": stack, "needs": comparisons}

@@ -18,7 +18,7 @@ from typing import Any
 from ftops.azure.arm import ArmClient
 from ftops.azure.errors import AzureConflictError
 from ftops.errors import AzureRefusedError, UserError
-from ftops.jobs.refs import JobRef
+from ftops.jobs.refs import JobDoc, JobRef
 from ftops.stack.naming import resource_name, short_hash
 from ftops.stack.outputs import RegionOutput, StackOutputs
 
@@ -28,7 +28,7 @@ CONFLICT_WAIT_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class DeployRequest:
-    job: dict[str, Any]
+    job: JobDoc
     name: str | None = None
     sku: str = "Standard"
     capacity: int = 1
@@ -46,13 +46,13 @@ def region_for_endpoint(outputs: StackOutputs, endpoint: str) -> RegionOutput:
     )
 
 
-def default_deployment_name(job: dict[str, Any]) -> str:
+def default_deployment_name(job: JobDoc) -> str:
     """A stable name per job, valid for Azure: the base model plus a hash of the job id."""
     base = str(job.get("model") or "model").split(".ft-")[0]
     return resource_name("deployment", base, "ft", short_hash(str(job.get("id")), length=8))
 
 
-def fine_tuned_model(job: dict[str, Any]) -> str:
+def fine_tuned_model(job: JobDoc) -> str:
     status = job.get("status")
     model = job.get("fine_tuned_model")
     if status != "succeeded" or not model:
@@ -138,7 +138,7 @@ def _wait_existing(
 ) -> dict[str, Any]:
     deadline = time.monotonic() + 3600
     while True:
-        found = arm.deployments.get(group, account, name) or {}
+        found: Any = arm.deployments.get(group, account, name) or {}
         state = str((found.get("properties") or {}).get("provisioningState") or "")
         if state == "Succeeded":
             return found

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftops.azure.models import FineTuningJob, WireModel
 from ftops.azure.openai import JOB_DONE, OpenAIDataPlane
 from ftops.errors import AzureFailureError, AzureRefusedError
 
@@ -52,7 +53,7 @@ def follow_job(
     timeout: float = 721 * 3600.0,
     on_update: Callable[[JobProgress], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> tuple[dict[str, Any], JobProgress]:
+) -> tuple[FineTuningJob, JobProgress]:
     """Poll until the job succeeds, fails, is cancelled or paused; return the job and its progress."""
     progress = JobProgress(job_id)
     seen_events: set[str] = set()
@@ -88,7 +89,7 @@ def _read_new_events(plane: OpenAIDataPlane, job_id: str, seen: set[str], progre
             progress.messages.append(str(event["message"]))
 
 
-def raise_if_failed(job: dict[str, Any]) -> None:
+def raise_if_failed(job: dict[str, Any] | WireModel) -> None:
     """A job the service failed ends the command with exit 3 and the service's reason."""
     if job.get("status") == "failed":
         error = job.get("error") or {}

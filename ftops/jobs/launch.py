@@ -20,7 +20,7 @@ from ftops.azure.openai import OpenAIDataPlane
 from ftops.catalog import Catalog, Method, Model, TrainingType
 from ftops.errors import UsageError, UserError
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
-from ftops.jobs.refs import on_emulator, realm
+from ftops.jobs.refs import JobDoc, on_emulator, realm
 from ftops.stack.outputs import StackOutputs
 from ftops.stack.placement import Target, resolve_target
 
@@ -64,7 +64,7 @@ class LaunchOutcome:
     resumed: bool
     reused_files: list[str] = field(default_factory=list)
     recovered_job: bool = False
-    job: dict[str, Any] | None = None
+    job: JobDoc | None = None
 
 
 def base_model_id(model: Model) -> str:
@@ -145,7 +145,7 @@ def plan_launch(
     }
     if request.grader is not None:
         params["grader"] = request.grader
-    content = {
+    content: dict[str, Any] = {
         "target": target.key,
         "method": request.method,
         "params": params,
@@ -274,13 +274,15 @@ class Launcher:
         self.ledger.update(launch.key, state="uploading")
         self.on_step("upload", f"uploading {path.name} ({path.stat().st_size:,} bytes)")
         try:
-            uploaded = self.plane.files.upload(path, filename=name)
+            uploaded_file = self.plane.files.upload(path, filename=name)
         except AzureMaybeAppliedError:
             # The connection broke after sending: Azure may have stored it. Look before sending again.
             found = self._find_uploaded(name)
-            uploaded = {"id": found} if found else self.plane.files.upload(path, filename=name)
-        self._remember(launch, column, endpoint, sha256, uploaded["id"], path)
-        return uploaded["id"]
+            uploaded: str = found or self.plane.files.upload(path, filename=name)["id"]
+        else:
+            uploaded = uploaded_file["id"]
+        self._remember(launch, column, endpoint, sha256, uploaded, path)
+        return uploaded
 
     def _remember(self, launch: Launch, column: str, endpoint: str, sha256: str, file_id: str, path: Path) -> None:
         self.ledger.record_upload(endpoint, sha256, file_id, upload_name(sha256, path))
@@ -308,7 +310,7 @@ class Launcher:
         train_id: str,
         validation_id: str | None,
         outcome: LaunchOutcome,
-    ) -> dict[str, Any]:
+    ) -> JobDoc:
         if self._may_recover and (found := self._find_job(launch, train_id)):
             outcome.recovered_job = True
             self.on_step("create", f"found the job created earlier: {found['id']}")
@@ -333,7 +335,7 @@ class Launcher:
                 return found
             return self.plane.fine_tuning.jobs.create(base_model_id(model), train_id, **arguments)
 
-    def _find_job(self, launch: Launch, train_id: str) -> dict[str, Any] | None:
+    def _find_job(self, launch: Launch, train_id: str) -> JobDoc | None:
         """A job on the service carrying this launch's suffix and training file, not claimed by another launch."""
         claimed = self.ledger.claimed_job_ids()
         for job in self.plane.fine_tuning.jobs.list(max_items=1000):

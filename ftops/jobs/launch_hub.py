@@ -15,6 +15,7 @@ from typing import Any
 
 from ftops.azure.arm import ArmClient
 from ftops.azure.ml import AzureML
+from ftops.azure.models import MlJob
 from ftops.catalog import Catalog, Model
 from ftops.errors import AzureFailureError, AzureRefusedError, NotAvailableError
 from ftops.jobs.launch import LaunchOutcome, LaunchRequest, StepReporter, uploads_key
@@ -130,7 +131,8 @@ class HubLauncher:
         return model_id == self.catalog.registry_model_id(model) and state == "Succeeded"
 
     def _check_quota(self, target: Target) -> None:
-        compute = self.outputs.hub.compute  # type: ignore[union-attr]
+        compute = self.outputs.hub.compute if self.outputs.hub else None
+        assert compute is not None  # a managed target exists only when the stack has a cluster (placement)
         size = self.catalog.vm_size(compute.vm_size)
         usage = next(
             (u for u in self.arm.ml_usages(target.location) if (u.get("name") or {}).get("value") == size.family), None
@@ -196,7 +198,7 @@ class HubLauncher:
         return properties
 
 
-def job_view(job: dict[str, Any]) -> dict[str, Any]:
+def job_view(job: dict[str, Any] | MlJob) -> dict[str, Any]:
     """An AzureML job in the shape `ftops jobs` shows for every job."""
     properties = job.get("properties") or {}
     status = STATUS.get(str(properties.get("status")), str(properties.get("status") or "unknown").lower())

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from ftops.azure.models import WireModel
 from ftops.errors import UsageError
 from ftops.stack.outputs import StackOutputs, load_outputs
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from ftops.jobs.ledger import Launch
 
 JobKind = Literal["openai", "hub"]
+# A job as a service reply (typed wire model) or as ftops' own view of an AzureML job (a dict).
+JobDoc: TypeAlias = dict[str, Any] | WireModel
 AZURE = "azure"
 
 
@@ -76,7 +79,7 @@ class JobRef:
     endpoint: str | None = None  # Azure OpenAI data-plane endpoint (kind openai)
     workspace: str | None = None  # hub project workspace id (kind hub)
     launch: Launch | None = None
-    job: dict[str, Any] | None = None  # the job as read while locating it, if it was
+    job: JobDoc | None = None  # the job as read while locating it, if it was
 
     @property
     def on_hub(self) -> bool:

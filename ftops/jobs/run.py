@@ -16,7 +16,7 @@ from ftops.catalog import Catalog, Model
 from ftops.errors import FtopsError
 from ftops.jobs.launch import DatasetFacts, JobLost, LaunchOutcome, LaunchRequest, StepReporter
 from ftops.jobs.ledger import Ledger
-from ftops.jobs.refs import StackRef, on_emulator
+from ftops.jobs.refs import JobDoc, StackRef, on_emulator
 from ftops.stack.outputs import StackOutputs
 from ftops.stack.placement import Target
 
@@ -78,7 +78,7 @@ class LaunchResult:
     stack: StackRef
 
     @property
-    def job(self) -> dict[str, Any]:
+    def job(self) -> JobDoc:
         return self.outcome.job or {}
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 
 from ftops.errors import UserError
 from ftops.jobs.ledger import Launch, Ledger
-from ftops.jobs.refs import JobRef, StackRef, realm
+from ftops.jobs.refs import JobDoc, JobRef, StackRef, realm
 
 # The service's method types, in the catalog's words (one vocabulary for ledger and service rows).
 METHOD_OF_TYPE = {"supervised": "sft", "dpo": "dpo", "reinforcement": "rft"}
@@ -90,7 +90,7 @@ def _ledger_row(launch: Launch) -> dict[str, Any]:
     }
 
 
-def _service_row(job: dict[str, Any], location: str) -> dict[str, Any]:
+def _service_row(job: JobDoc, location: str) -> dict[str, Any]:
     method = str((job.get("method") or {}).get("type") or "")
     return {
         "job_id": job["id"],
@@ -103,7 +103,7 @@ def _service_row(job: dict[str, Any], location: str) -> dict[str, Any]:
     }
 
 
-def show(ref: JobRef) -> dict[str, Any]:
+def show(ref: JobRef) -> JobDoc:
     """The job as the service reports it (an AzureML job in the shape every ftops job has)."""
     if ref.on_hub:
         return hub_job(ref)
@@ -124,7 +124,7 @@ def hub_job(ref: JobRef) -> dict[str, Any]:
     return job_view(found)
 
 
-def events(ref: JobRef, limit: int) -> list[dict[str, Any]]:
+def events(ref: JobRef, limit: int) -> list[Any]:
     """The newest `limit` events, oldest first."""
     from ftops.jobs.clients import data_plane
 
@@ -132,14 +132,14 @@ def events(ref: JobRef, limit: int) -> list[dict[str, Any]]:
         return list(plane.fine_tuning.jobs.events(ref.job_id, max_items=limit))[:limit][::-1]
 
 
-def checkpoints(ref: JobRef) -> list[dict[str, Any]]:
+def checkpoints(ref: JobRef) -> list[Any]:
     from ftops.jobs.clients import data_plane
 
     with data_plane(ref.require_openai("checkpoints")) as plane:
         return list(plane.fine_tuning.jobs.checkpoints(ref.job_id))
 
 
-def control(action: str, ref: JobRef) -> dict[str, Any]:
+def control(action: str, ref: JobRef) -> JobDoc:
     """cancel, pause or resume; the ledger records the status the service answered."""
     if ref.on_hub and action == "cancel":
         from ftops.azure.ml import AzureML
@@ -162,7 +162,7 @@ def control(action: str, ref: JobRef) -> dict[str, Any]:
 class Followed:
     """A followed job at its end: the job, the final progress document, and its one-line summary."""
 
-    job: dict[str, Any]
+    job: JobDoc
     final: dict[str, Any]
     line: str
 

@@ -32,7 +32,7 @@ def list_cells(rows: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
         ]
 
 
-def job_fields(found: dict[str, Any]) -> dict[str, Any]:
+def job_fields(found: Any) -> dict[str, Any]:
     """(field, value) rows of one job, leaving out what the service did not say."""
     rows = [
         ["id", found.get("id")],
