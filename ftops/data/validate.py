@@ -596,6 +596,9 @@ def validate_files(
                 + ("; the examples' item fields were not checked against a grader" if grader is None else "")
             )
     counter, label = counter_for(found.tokenizer) if exact_tokens else (None, counter_for(None)[1])
+    if counter is None and exact_tokens:  # say why, per model: no vocabulary ships for it, or none installed
+        reason = f"{found.tokenizer} not installed" if found.tokenizer else f"no offline tokenizer for {found.name}"
+        label = f"{label[:-1]}; {reason})"
     seen = DigestTable()
     train_report = _FilePass(Path(train), "training", method, found, log, fields, seen, counter, progress).run()
     validation_report = None

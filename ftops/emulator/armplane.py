@@ -460,7 +460,7 @@ class ArmPlane:
             return found
         entries = self._usage_entries(self.location_of(p["accountName"]))
         for entry in entries:
-            entry.update(status="Included", scopeType="Subscription", scopeId=p["subscriptionId"])
+            entry.update(status="Included", scopeType="Regional", scopeId=self.location_of(p["accountName"]))
         return Reply(200, {"value": entries})
 
     def accounts_list_models(self, request: Request, p: dict[str, str]) -> Reply:
@@ -772,7 +772,8 @@ class ArmPlane:
         """As Microsoft's 2025-07-15 examples answer: 200 with the quota and a Location to its quotaRequests
         entry when nothing needs approving (not above the current limit); else 202 with Retry-After and a
         Location to `operationsStatus/{id}`, which answers 202 while the request runs, then 200 with the
-        request (Succeeded), or 400 with its error when Azure refuses it (so Azure's pollers raise)."""
+        quota at its new limit, or 400 with the error when Azure refuses it (so Azure's pollers raise); the
+        request itself stays readable at `quotaRequests/{id}` (and in the request history)."""
         scope, name = p["scope"], p["resourceName"]
         limit = (((request.json or {}).get("properties") or {}).get("limit") or {}).get("value")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
@@ -865,7 +866,6 @@ class ArmPlane:
             here = f"{request.base_url}{request.path}?api-version={request.query.get('api-version', '')}"
             return Reply(202, None, headers={"Location": here, "Retry-After": "1"})
         self._decide(found)
-        view = self._request_view(op.upper(), found)
         if found["state"] == "Failed":
             return error(
                 400,
@@ -873,7 +873,9 @@ class ArmPlane:
                 f"Quota request {op.upper()} for {found['name']} ({found['limit']} vCPUs) was not approved "
                 "automatically: open a support request for this quota.",
             )
-        return Reply(200, view)
+        # A Location monitor's final 200 carries the operation's result (azure-core's LocationPolling takes
+        # it as such): the quota with its new limit, as the PUT's own 200 example shows it.
+        return Reply(200, self._quota_view(found["scope"], found["name"]))
 
 
 @cache

@@ -509,8 +509,6 @@ class DataPlane:
         if not entry.get("vision") and has_image(training.content):
             return refuse(f"model {model} does not support image input; the training file has images", "training_file")
         if kind == "reinforcement":
-            if not validation:
-                return refuse("reinforcement fine-tuning needs a validation_file", "validation_file")
             grader = config.get("grader")
             if not isinstance(grader, dict) or not grader.get("type"):
                 return refuse("reinforcement fine-tuning needs method.reinforcement.grader", "method.reinforcement")
@@ -518,6 +516,8 @@ class DataPlane:
                 missing = [k for k in ("input", "reference") if not grader.get(k)]
                 if missing:
                     return refuse(f"grader {grader['type']} needs {' and '.join(missing)}", "grader")
+            if not validation:
+                return refuse("reinforcement fine-tuning needs a validation_file", "validation_file")
         elif config.get("grader"):
             return refuse(f"a grader only applies to reinforcement fine-tuning, not {kind}", "grader")
         return None

@@ -348,6 +348,8 @@ class SpecBook:
                 problems.append(f"{name} header {url!r} is not an absolute URL under {origin}")
                 continue
             path = url[len(origin) :].split("?", 1)[0]
+            if path.startswith("/openai/v1/"):  # the v1 surface names the same operations
+                path = "/openai/" + path[len("/openai/v1/") :]
             segments = [s.lower() for s in path.split("/")]
             if not any(m in segments for m in MONITOR_SEGMENTS) and self.find("GET", path) is None:
                 problems.append(f"{name} header {url!r} names nothing the specs define")

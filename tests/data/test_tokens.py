@@ -140,3 +140,15 @@ def test_the_fast_path_and_the_full_checks_count_alike(tmp_path: Path) -> None:
     path.write_text(json.dumps(example, ensure_ascii=False) + "\n", encoding="utf-8")
     slow = validate_files(path, "sft", "gpt-4.1-mini").train.tokens_total
     assert slow == _expected_tokens(CORPUS / "sft-russian.jsonl", "o200k_base")[0]
+
+
+@pytest.mark.parametrize("file", ["sft-russian.jsonl", "sft-chinese.jsonl"])
+def test_the_command_says_exact_and_prints_the_reference_count(file: str) -> None:
+    from ftops.cli.app import run
+
+    code, out, _ = run(["data", "validate", str(CORPUS / file), "--method", "sft", "--model", "gpt-4.1-mini", "--json"])
+    data = json.loads(out)
+    assert code == 0 and data["token_counting"] == "exact (o200k_base, quicktok)"
+    assert data["training"]["tokens_total"] == sum(_expected_tokens(CORPUS / file, "o200k_base"))
+    code, out, _ = run(["data", "validate", str(CORPUS / file), "--method", "sft", "--model", "gpt-4.1-mini"])
+    assert "tokens: exact (o200k_base, quicktok)" in out
