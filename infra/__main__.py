@@ -4,6 +4,7 @@ import pulumi
 from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
 
 from ftops.errors import FtopsError
+from ftops.stack.outputs import declared_fine_tunes
 from ftops.stack.schema import environment_from_pulumi_config
 
 
@@ -39,3 +40,4 @@ except FtopsError as exc:
     raise run_error(exc) from None
 for key, value in environment.outputs.items():
     pulumi.export(key, value)
+pulumi.export("fine_tunes", declared_fine_tunes(declared))  # schema version 2: where each fine-tune trains

@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # annotations only: schema imports rules to check a parsed en
 def check_against_catalog(env: Environment, catalog: Catalog | None = None) -> list[Problem]:
     catalog = catalog or load_catalog()
     problems: list[Problem] = []
-    for rule in (_regions_exist, _names_unique, _deployments, _marketplace, _managed_compute, _fine_tunes):
+    rules = (_regions_exist, _names_unique, _deployments, _marketplace, _hub_network, _managed_compute)
+    for rule in (*rules, _fine_tunes):
         problems.extend(rule(env, catalog))
     return problems
 
@@ -108,6 +109,21 @@ def _marketplace(env: Environment, catalog: Catalog) -> Iterator[Problem]:
             if not model.needs_marketplace:
                 needing = ", ".join(m.name for m in catalog.filter(offer="serverless-marketplace"))
                 yield Problem(path, f"{model.name} needs no marketplace subscription; models that do: {needing}")
+
+
+def _hub_network(env: Environment, catalog: Catalog) -> Iterator[Problem]:
+    """User-defined outbound rules only exist on a managed network that allows only approved outbound."""
+    if not env.hub or not env.hub.outbound_rules:
+        return
+    if env.hub_managed_network != "allow_only_approved_outbound":
+        yield Problem(
+            "hub.outbound_rules",
+            "outbound rules apply to an allow_only_approved_outbound managed network; set "
+            "hub.managed_network: allow_only_approved_outbound (or network.mode: private), or remove them",
+        )
+    yield from _duplicates(
+        ((f"hub.outbound_rules[{i}].name", r.name) for i, r in enumerate(env.hub.outbound_rules)), "rule name"
+    )
 
 
 def _managed_compute(env: Environment, catalog: Catalog) -> Iterator[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftops.catalog import Catalog, load_catalog
-from ftops.stack.naming import resource_name, unique_by
+from ftops.stack.naming import HASH_LENGTH, resource_name, unique_by
 from ftops.stack.schema import Environment, FineTuneSpec
 
 
@@ -23,8 +23,7 @@ def identity(
 ) -> tuple[str, ...]:
     """What makes an environment's globally unique names unique: its subscription, resource group and name.
 
-    Without a subscription (`ftops check` offline) the subscription part reads `<subscription>`, so the
-    names shown are the shape of the real ones, not names Azure will see.
+    Without a subscription the hash is of a stand-in: `summarize` then masks it (see there).
     """
     if legacy:
         return legacy_identity(env)
@@ -46,12 +45,18 @@ def fine_tune_targets(env: Environment, fine_tune: FineTuneSpec, catalog: Catalo
 
 
 def summarize(env: Environment, catalog: Catalog | None = None, subscription_id: str | None = None) -> dict[str, Any]:
+    """What the stack provisions. Account names end in a hash of the subscription: without one (offline
+    `ftops check`) that hash shows as `******`, since only the subscription decides it."""
     catalog = catalog or load_catalog()
     ids = identity(env, subscription_id)
+
+    def unique(name: str) -> str:
+        return name if subscription_id else name[:-HASH_LENGTH] + "*" * HASH_LENGTH
+
     accounts = [
         {
             "location": region.location,
-            "account": resource_name("ai_services", env.name, region.location, unique_by=ids),
+            "account": unique(resource_name("ai_services", env.name, region.location, unique_by=ids)),
             "projects": [p.name for p in region.projects],
             "deployments": [
                 {"name": d.name, "model": d.model, "sku": d.sku, "capacity": d.capacity} for d in region.deployments

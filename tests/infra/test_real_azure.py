@@ -21,6 +21,7 @@ import yaml
 from ftops_infra.plan import Plan, PlannedResource, make_mocks, masked, run_program
 
 from ftops.cli.app import run as cli_run
+from ftops.errors import ConfigError
 from ftops.stack.naming import arm_guid, role_assignment_name
 from ftops.stack.schema import load_stack_file, parse_environment
 
@@ -231,6 +232,15 @@ def test_a_private_hub_builds_its_network_now_and_takes_outbound_rules() -> None
     assert "provisionNetworkNow" not in open_hub.inputs  # an internet-outbound hub keeps Azure's default
 
 
+def test_outbound_rules_need_an_approved_outbound_network() -> None:
+    base = {"name": "ftpub", "resource_group": {"location": "eastus2"}}
+    rules = [{"name": "pypi", "fqdn": "pypi.org"}, {"name": "pypi", "fqdn": "files.pythonhosted.org"}]
+    with pytest.raises(ConfigError) as caught:
+        parse_environment({**base, "hub": {"projects": [{"name": "p1"}], "outbound_rules": rules}})
+    assert [p.path for p in caught.value.problems] == ["hub.outbound_rules", "hub.outbound_rules[1].name"]
+    assert "allow_only_approved_outbound" in caught.value.problems[0].message
+
+
 def test_deployer_roles_are_least_privilege(plan_for) -> None:
     plan = plan_for("dev")
     roles = {a.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for a in plan.of_type(ROLE)}
@@ -243,13 +253,13 @@ def test_deployer_roles_are_least_privilege(plan_for) -> None:
 
 def test_placeholder_principal_ids_are_refused_with_the_fix() -> None:
     base = {"name": "ftx", "resource_group": {"location": "swedencentral"}, "regions": [{"location": "swedencentral"}]}
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ConfigError) as caught:
         parse_environment({**base, "access": [{"principal_id": "00000000-0000-0000-0000-0000000000a1",
                                                "roles": ["Azure AI User"]}]})  # fmt: skip
     assert "is a placeholder, not an object id" in str(caught.value.problems[0])
     real = parse_environment({**base, "access": [{"principal_id": DEPLOYER, "roles": ["Azure AI User"]}]})
     assert real.access[0].principal_id == DEPLOYER
-    with pytest.raises(Exception, match="deployer settings"):
+    with pytest.raises(ConfigError, match="deployer settings"):
         run_program(real, deployer_principal_id="00000000-0000-0000-0000-000000000000")
 
 
@@ -286,3 +296,13 @@ def test_plan_json_carries_every_input_with_secrets_masked(plan_for) -> None:
     }
     wire_secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"}
     assert masked({"token": "t", "connection": wire_secret}) == {"token": "[secret]", "connection": "[secret]"}
+
+
+def test_check_shows_the_names_the_plan_uses_for_a_subscription(env_for) -> None:
+    from ftops.stack.summary import summarize
+
+    env = env_for("dev")
+    planned = run_program(env, subscription_id=SUB_A).of_type(ACCOUNT)[0].inputs["accountName"]
+    assert summarize(env, subscription_id=SUB_A)["accounts"][0]["account"] == planned
+    # Offline, without a subscription, the part only the subscription decides is masked, not made up.
+    assert summarize(env)["accounts"][0]["account"] == planned[:-6] + "******"

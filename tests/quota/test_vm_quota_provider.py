@@ -22,7 +22,7 @@ import grpc
 import httpx
 import pytest
 import yaml
-from ftops_infra.components.quota import EMULATOR_CONFIG, VmQuotaProvider, ensure_quota
+from ftops_infra.components.quota import EMULATOR_CONFIG, VmQuotaProvider, arm_client, credential, ensure_quota
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
@@ -34,7 +34,7 @@ from ftops.azure.auth import StaticTokenCredential
 from ftops.azure.settings import load_settings
 from ftops.azure.transport import RetryPolicy
 from ftops.emulator.specs import CARRIED_SPECS
-from ftops.errors import AzureFailureError, AzureRefusedError, UserError
+from ftops.errors import AzureFailureError, AzureRefusedError, UsageError, UserError
 
 SUB = "00000000-0000-0000-0000-000000000001"
 FAST = RetryPolicy(backoff_base=0.001, backoff_max=0.01, budget_seconds=10)
@@ -141,6 +141,30 @@ def test_a_leftover_emulator_variable_is_not_followed(emulator):
     with unconfigured.arm(SUB) as client:
         assert client.transport.base_url == "https://management.azure.com"
     assert emulator.arm.counters["quota_requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "environ", "kind"),
+    [
+        # CI signed in only through ARM_* (a service principal with a secret), as azure-native reads them.
+        ({}, {"ARM_CLIENT_ID": "c", "ARM_TENANT_ID": "t", "ARM_CLIENT_SECRET": "s"}, "ClientSecretCredential"),
+        # GitHub OIDC: a federated token, no secret anywhere.
+        ({}, {"ARM_USE_OIDC": "true", "ARM_CLIENT_ID": "c", "ARM_TENANT_ID": "t", "ARM_OIDC_TOKEN": "jwt"},
+         "ClientAssertionCredential"),
+        # The stack's azure-native config wins over the environment, as in the provider.
+        ({"azure-native:clientId": "c", "azure-native:tenantId": "t", "azure-native:clientSecret": "s"},
+         {"ARM_USE_MSI": "true"}, "ClientSecretCredential"),
+        ({"azure-native:useMsi": "true"}, {}, "ManagedIdentityCredential"),
+        ({}, {}, "AzureCliCredential"),  # azure-native's default: the az login
+    ],
+)  # fmt: skip
+def test_the_provider_signs_in_as_azure_native_does(config, environ, kind):
+    assert type(credential(config, environ)).__name__ == kind
+
+
+def test_another_cloud_is_refused_before_any_call():
+    with pytest.raises(UsageError, match="public Azure cloud only"):
+        arm_client(SUB, {"azure-native:environment": "usgovernment"}, {})
 
 
 def test_update_does_not_count_the_hubs_own_usage_twice():
