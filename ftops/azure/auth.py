@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,7 +51,7 @@ class StaticTokenCredential:
         return "StaticTokenCredential(***)"
 
 
-def default_credential(settings: AzureSettings, environ: dict[str, str] | None = None) -> TokenCredential:
+def default_credential(settings: AzureSettings, environ: Mapping[str, str] | None = None) -> TokenCredential:
     """The credential ftops uses unless a caller passes one."""
     env = os.environ if environ is None else environ
     if token := env.get(TOKEN_ENV):
@@ -118,7 +118,7 @@ def data_plane_auth(
     settings: AzureSettings,
     credential: TokenCredential | None = None,
     api_key: str | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> httpx.Auth:
     """Auth for the Azure OpenAI data plane: an explicit key, a given credential, the key setting, or the default."""
     from ftops.azure.settings import COGNITIVE_SCOPE

@@ -112,13 +112,13 @@ def error_from_response(response: httpx.Response, *, what: str) -> AzureRefusedE
     rid = request_id(response.headers)
     if rid:
         full += f" (request id {rid})"
-    kwargs = {"hint": _hint(status, code, text), "status": status, "code": code, "request_id": rid}
+    kind: type[AzureRefusedError] = AzureRefusedError
     if status == 404:
-        return AzureNotFoundError(full, **kwargs)
-    if status == 409:
-        return AzureConflictError(full, **kwargs)
-    if status == 429:
-        return AzureThrottledError(full, **kwargs)
-    if status >= 500 or status == 408:
-        return AzureFailureError(full, **kwargs)
-    return AzureRefusedError(full, **kwargs)
+        kind = AzureNotFoundError
+    elif status == 409:
+        kind = AzureConflictError
+    elif status == 429:
+        kind = AzureThrottledError
+    elif status >= 500 or status == 408:
+        kind = AzureFailureError
+    return kind(full, hint=_hint(status, code, text), status=status, code=code, request_id=rid)

@@ -208,9 +208,11 @@ def suggest(
 
 def refuse(found: list[Shortfall], *, what: str) -> AzureRefusedError:
     """The error for capacity shortfalls: one problem line per shortfall, numbers and where it would fit."""
-    return AzureRefusedError(
+    error = AzureRefusedError(
         f"{what}: not enough deployment quota (tokens per minute) for {len(found)} deployment group(s)",
         hint="lower the capacity, move the deployment to a region or SKU that fits (one line of the stack), "
         "or request more quota in the Azure portal; `ftops quota --region R` shows usage",
         code="InsufficientQuota",
-    ).with_problems([Problem(", ".join(s.what) or s.location, s.line()) for s in found])
+    )
+    error.with_problems([Problem(", ".join(s.what) or s.location, s.line()) for s in found])
+    return error

@@ -116,7 +116,7 @@ def compare(need: Need, quotas: dict[str, FamilyQuota] | None) -> dict:
     total_short = max(need.vcpus - total.free, 0) if total else 0
     if quota is None:
         status = f"{need.location} lists no {need.family} quota: pick another region or VM size"
-    elif total_short:
+    elif total is not None and total_short:
         status = (
             f"regional total of dedicated vCPUs is short by {total_short} (limit {total.limit}, used "
             f"{total.used}): ask for a limit of {total.used + need.vcpus} by hand"

@@ -210,3 +210,17 @@ def test_an_lro_that_never_ends_stops_at_its_deadline():
     poller, _ = lro(handler)
     with pytest.raises(PollTimeoutError, match="deployment d still InProgress after 0s"):
         poller.result(timeout=0, poll_seconds=0.001)
+
+
+def test_the_ready_made_waits_follow_a_job_and_a_deployment_on_the_emulator(arm, plane, jsonl):
+    from ftops.azure.waits import wait_for_deployment, wait_for_job
+
+    training = plane.files.upload(jsonl(12), filename="t.jsonl")
+    plane.files.wait_processed(training.id, poll_seconds=0)
+    job = plane.fine_tuning.jobs.create("gpt-4.1-mini-2025-04-14", training.id)
+    seen: list[str] = []
+    done = wait_for_job(plane, job.id, interval=0, on_poll=lambda j: seen.append(str(j.status)), sleep=lambda s: None)
+    assert done.outcome is Outcome.SUCCEEDED and done.value.fine_tuned_model and seen[-1] == "succeeded"
+    arm.deployments.begin_create("rg", "acct1", "d1", model="gpt-4o")  # not waited for here
+    deployed = wait_for_deployment(arm, "rg", "acct1", "d1", interval=0, sleep=lambda s: None)
+    assert deployed.outcome is Outcome.SUCCEEDED and deployed.value.state == "Succeeded"
