@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -44,39 +43,6 @@ from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 
 CS_PROVIDER = "Microsoft.CognitiveServices"
 ML_PROVIDER = "Microsoft.MachineLearningServices"
-
-
-@dataclass(frozen=True)
-class FineTuneOffer:
-    """One model a location can fine-tune, as ARM reports it."""
-
-    name: str
-    version: str | None
-    kind: str | None
-    training_types: tuple[str, ...]  # keys of `finetuneCapabilities` that are "true" (may be empty)
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "kind": self.kind,
-            "training_types": list(self.training_types),
-        }
-
-
-def fine_tune_offers(models: list[dict]) -> list[FineTuneOffer]:
-    """The fine-tunable entries of a location model list (`model.capabilities.fineTune == "true"`)."""
-    offers = []
-    for entry in models:
-        model = entry.get("model") or {}
-        capabilities = {str(k).lower(): str(v).lower() for k, v in (model.get("capabilities") or {}).items()}
-        if capabilities.get("finetune") != "true":
-            continue
-        types = tuple(
-            sorted(k for k, v in (model.get("finetuneCapabilities") or {}).items() if str(v).lower() == "true")
-        )
-        offers.append(FineTuneOffer(str(model.get("name")), model.get("version"), entry.get("kind"), types))
-    return offers
 
 
 # The ARM long-running-operation poller lives in ftops.azure.poll; the old name stays for callers.
@@ -120,8 +86,10 @@ class ArmClient(ClientBase):
         path = f"{self.sub}/providers/{CS_PROVIDER}/locations/{segment(location, LOCATION)}/models"
         return self.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION})
 
-    def fine_tunable_models(self, location: str) -> list[FineTuneOffer]:
-        """The models `location` can fine-tune, by the fine-tune capability."""
+    def fine_tunable_models(self, location: str) -> list[Any]:
+        """The models `location` marks fine-tunable (`ftops.azure.availability.FineTuneOffer`)."""
+        from ftops.azure.availability import fine_tune_offers  # the parser of ARM's model fields lives there
+
         return fine_tune_offers(list(self.location_models(location)))
 
     def cognitive_usages(self, location: str) -> list[Usage]:

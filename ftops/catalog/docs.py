@@ -25,7 +25,9 @@ PAGES: dict[str, str] = {
     "supported-models": "articles/foundry/includes/fine-tune-supported-models.md",
     "global-training-regions": "articles/foundry/openai/includes/fine-tune-global-training-regions.md",
     "standard-deployment-regions": "articles/foundry/includes/fine-tune-standard-deployment-regions.md",
-    "provisioned-deployment-regions": "articles/foundry/includes/fine-tune-provisioned-throughput-deployment-regions.md",
+    "provisioned-deployment-regions": (
+        "articles/foundry/includes/fine-tune-provisioned-throughput-deployment-regions.md"
+    ),
     "maas-regions": "articles/foundry-classic/includes/region-availability-maas.md",
 }
 # The 03/2026 revision of the supported-models page: the last one with a per-model Standard training
@@ -134,7 +136,7 @@ def _flags(cell: str) -> dict[str, tuple[bool, list[int]]]:
 
 
 def parse_supported_models(text: str) -> dict[str, Any]:
-    header, rows = next(t for t in tables(text) if t[0] and "model id" in t[0][0].lower())
+    _header, rows = next(t for t in tables(text) if t[0] and "model id" in t[0][0].lower())
     models: dict[str, Any] = {}
     for row in rows:
         model = _model_cell(row[0])
@@ -177,7 +179,7 @@ def _footnote_rule(text: str) -> dict[str, Any]:
 
 
 def parse_global_training_regions(text: str) -> dict[str, Any]:
-    header, rows = next(t for t in tables(text) if t[0] and "region" in t[0][0].lower())
+    _header, rows = next(t for t in tables(text) if t[0] and "region" in t[0][0].lower())
     regions: dict[str, Any] = {}
     for row in rows:
         managed, interactive = row[1], row[2]
@@ -249,7 +251,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def _revision_name(path: str, commit: str) -> str:
-    stem, dot, ext = path.rpartition(".")
+    stem, _dot, ext = path.rpartition(".")
     return f"{stem}.{commit}.{ext}"
 
 

@@ -117,15 +117,21 @@ def render_tables(tables: dict[str, Any]) -> str:
     """The `tables` section as YAML text (small lists inline, so a diff of the file reads row by row)."""
     import yaml
 
-    body = yaml.safe_dump(
-        {"tables": tables}, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
-    )
+    body = yaml.safe_dump({"tables": tables}, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
     return f"{TABLES_MARKER}\n{body}"
 
 
 def replace_tables(text: str, tables: dict[str, Any]) -> str:
-    """`models.yaml` text with its tables section replaced (or appended when it has none)."""
+    """`models.yaml` text with its tables section replaced (or appended when it has none), and each
+    table's source carrying the page date read (the commit stays for the reviewer to set)."""
+    import re
+
     head = text.split(TABLES_MARKER, 1)[0].rstrip("\n")
+    for key, page in tables.items():
+        if page.get("date"):
+            pattern = re.compile(rf'(\n  {re.escape(key)}:\n(?:    .*\n)*?    date: )"[^"]*"')
+            date = page["date"]
+            head = pattern.sub(lambda m, date=date: f'{m.group(1)}"{date}"', head, count=1)
     return f"{head}\n\n{render_tables(tables)}"
 
 

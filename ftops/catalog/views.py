@@ -1,25 +1,35 @@
-"""Plain-data views of catalog answers: the shapes `--json` prints and tables render."""
+"""Plain-data views of catalog answers: the shapes `--json` prints and tables render.
+
+`availability_entries` is the `ftops availability --json` contract: one entry per (model, version, method,
+modality, path), each with `training_types` (offered ones among standard, data_zone, global, developer),
+the regions of each, `lifecycle` and `path`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ftops.catalog import Catalog, Model, Where
+from ftops.catalog import METHOD_NAMES, TRAINING_TYPES, Catalog, Model, Where
 
 
-def source_view(model: Model) -> dict[str, str]:
-    return {"document": model.source.document, "as_of": model.source.as_of}
+def source_view(model: Model) -> dict[str, Any]:
+    return model.source.to_dict()
 
 
-def runs_in(model: Model) -> str:
+def runs_in(model: Model, path: str | None = None) -> str:
     """Where serverless training of this model happens, in words."""
-    if model.is_openai:
-        return "Azure OpenAI / Foundry (AI Services) resource"
-    if model.needs_marketplace:
-        return "hub project, with an Azure Marketplace subscription"
-    if model.serverless:
-        return "hub project"
+    kind = path or (model.paths[0].kind if model.paths else None)
+    if kind == "foundry-resource":
+        return "Foundry (AI Services) resource, fine-tuning API"
+    if kind == "hub-serverless":
+        if model.needs_marketplace:
+            return "hub project, serverless, with an Azure Marketplace subscription"
+        return "hub project, serverless"
     return "managed compute in a hub project (VM quota needed)"
+
+
+def lifecycle_view(model: Model) -> dict[str, Any] | None:
+    return model.lifecycle.to_dict() if model.lifecycle else None
 
 
 def model_view(model: Model, catalog: Catalog) -> dict[str, Any]:
@@ -30,35 +40,147 @@ def model_view(model: Model, catalog: Catalog) -> dict[str, Any]:
         "methods": list(model.methods),
         "modalities": list(model.modalities),
         "offers": list(model.offers),
+        "paths": [p.kind for p in model.paths],
+        "training_types": list(model.training_types),
         "standard_regions": list(model.standard_regions),
         "global_training": model.global_training,
         "training_context_tokens": model.training_context_tokens,
         "needs_marketplace_subscription": model.needs_marketplace,
+        "preview": model.preview,
+        "offered": model.offered,
         "legacy": model.legacy,
+        "lifecycle": lifecycle_view(model),
         "recommended_for": model.recommended_for,
+        "access": model.access,
         "source": source_view(model),
     }
 
 
+def _note(where: Where) -> str:
+    path = where.path.kind if where.path else None
+    if path == "foundry-resource":
+        types = [t for t in TRAINING_TYPES if where.regions_for(t)]
+        return "training types: " + ", ".join(types) + "; send trainingType with the job"
+    if path == "hub-serverless":
+        return "train in a hub project located in one of these regions"
+    return "managed compute: your own VMs in the hub project's region"
+
+
 def where_view(where: Where, catalog: Catalog) -> dict[str, Any]:
+    """One availability entry (the `--json` contract)."""
     model = where.model
-    if where.global_regions:
-        note = "global training: train from any listed region's resource; runs in another region's capacity"
-    elif model.is_openai:
-        note = "standard (regional) training only"
-    else:
-        note = "train in a hub project located in one of these regions"
+    path = where.path
+    zone = path.data_zone if path else None
     return {
         "model": model.name,
         "version": model.version,
         "method": where.method,
+        "method_name": METHOD_NAMES[where.method],
         "modality": where.modality,
-        "runs_in": runs_in(model),
+        "path": path.kind if path else None,
+        "runs_in": runs_in(model, path.kind if path else None),
+        "training_types": list(where.training_types),
         "standard_regions": list(where.standard_regions),
+        "data_zone": zone,
+        "data_zone_regions": list(where.data_zone_regions),
         "global_training_regions": list(where.global_regions),
-        "needs_marketplace_subscription": model.needs_marketplace,
+        "developer_regions": list(where.developer_regions),
+        "training_types_source": "catalog",
+        "deployments": [d.to_dict() for d in path.deployments] if path else [],
+        "needs_marketplace_subscription": bool(path and path.marketplace),
         "managed_compute": model.managed_compute,
-        "note": note,
+        "lifecycle": lifecycle_view(model),
+        "preview": model.preview,
+        "access": model.access,
+        "note": _note(where),
         "source": source_view(model),
+        "sources": [catalog.sources[k].to_dict() for k in (path.sources if path else ()) if k in catalog.sources],
         "as_of": catalog.as_of,
+    }
+
+
+def availability_entries(
+    catalog: Catalog, model: Model, method: str | None = None, modality: str | None = None
+) -> list[dict[str, Any]]:
+    """Every (method, modality, path) entry of an offered model, filtered by method and modality."""
+    methods = [method] if method else list(model.methods)
+    modalities = [modality] if modality else list(model.modalities)
+    entries = []
+    for m in methods:
+        for mod in modalities:
+            for where in catalog.wheres(model, m, mod):  # type: ignore[arg-type]
+                entries.append(where_view(where, catalog))
+    return entries
+
+
+def region_answer(catalog: Catalog, model: Model, region: str, method: str | None, modality: str) -> dict[str, Any]:
+    """Can `model` train from `region`, and how: per path the training types that work there."""
+    ways = []
+    for where in catalog.wheres(model, method, modality):  # type: ignore[arg-type]
+        types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
+        if types:
+            ways.append(
+                {
+                    "path": where.path.kind if where.path else None,
+                    "runs_in": runs_in(model, where.path.kind if where.path else None),
+                    "training_types": types,
+                }
+            )
+    return {
+        "model": model.name,
+        "version": model.version,
+        "region": region,
+        "method": method or model.methods[0],
+        "modality": modality,
+        "can_train": bool(ways),
+        "ways": ways,
+        "lifecycle": lifecycle_view(model),
+        "as_of": catalog.as_of,
+    }
+
+
+def region_rows(catalog: Catalog, region: str, method: str | None, modality: str) -> list[dict[str, Any]]:
+    """Every offered model and path that can train from `region`, with the training types that work there."""
+    rows = []
+    for model in catalog.offered_models():
+        if (method is not None and method not in model.methods) or modality not in model.modalities:
+            continue
+        for where in catalog.wheres(model, method, modality):  # type: ignore[arg-type]
+            types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
+            if types:
+                rows.append(
+                    {
+                        "model": model.name,
+                        "version": model.version,
+                        "methods": list(model.methods),
+                        "modalities": list(model.modalities),
+                        "path": where.path.kind if where.path else None,
+                        "training_types": types,
+                        "offers": list(model.offers),
+                        "lifecycle": model.lifecycle.status if model.lifecycle else None,
+                    }
+                )
+    return rows
+
+
+def catalog_description(catalog: Catalog) -> dict[str, Any]:
+    """What `ftops catalog show` prints: every source with its revision and date, the choices, the limits."""
+    return {
+        "as_of": catalog.as_of,
+        "sources": [s.to_dict() for s in catalog.sources.values()],
+        "tables": {key: page.get("date") for key, page in catalog.tables.items()},
+        "choices": [{"topic": topic, **choice} for topic, choice in catalog.choices.items()],
+        "limits": {
+            "version": catalog.limits.version,
+            "entries": [
+                {
+                    "name": limit.name,
+                    "value": limit.value,
+                    "scope": limit.scope,
+                    "applies_to": limit.applies_to,
+                    "source": limit.source.key,
+                }
+                for limit in catalog.limits.entries.values()
+            ],
+        },
     }

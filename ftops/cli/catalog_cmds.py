@@ -20,7 +20,7 @@ def complete_model(incomplete: str) -> list[str]:
     from ftops.catalog import load_catalog, normalize
 
     key = normalize(incomplete)
-    return [m.name for m in load_catalog().models if normalize(m.name).startswith(key)]
+    return [m.name for m in load_catalog().offered_models() if normalize(m.name).startswith(key)]
 
 
 def complete_region(incomplete: str) -> list[str]:
@@ -39,44 +39,62 @@ VisionOption = Annotated[bool, typer.Option("--vision", help="Only image + text 
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 
 
-def models(method: MethodOption = None, vision: VisionOption = False, as_json: JsonOption = False) -> None:
+def models(
+    method: MethodOption = None,
+    vision: VisionOption = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list retired models (never offered).")] = False,
+    as_json: JsonOption = False,
+) -> None:
     """List the models ftops can fine-tune, with methods, modalities, offers and regions.
 
-    Example: ftops models --method dpo --vision
+    Examples:
+      ftops models --method dpo --vision
+      ftops models --all --json
     """
     from ftops.catalog import load_catalog
     from ftops.catalog.views import model_view
     from ftops.cli import render
 
     catalog = load_catalog()
-    found = catalog.filter(method=method.value if method else None, vision=vision)
+    found = catalog.filter(method=method.value if method else None, vision=vision, include_retired=show_all)
     views = [model_view(m, catalog) for m in found]
     if as_json:
         render.print_json({"as_of": catalog.as_of, "models": views})
         return
     render.table(
         None,
-        ["model", "version", "provider", "methods", "modalities", "offers", "regions", "global", "context"],
+        ["model", "version", "provider", "methods", "modalities", "paths", "training types", "status", "context"],
         (
             [
                 v["name"],
-                v["version"],
+                v["version"] or "-",
                 v["provider"],
                 render.csv(v["methods"]),
                 render.csv(v["modalities"]),
-                render.csv(v["offers"]),
-                _regions_cell(v["standard_regions"]),
-                "yes" if v["global_training"] else "no",
+                render.csv(v["paths"]),
+                render.csv(v["training_types"]) or "-",
+                _status_cell(v),
                 v["training_context_tokens"] or "-",
             ]
             for v in views
         ),
-        caption=f"catalog as of {catalog.as_of}; `ftops availability --model M` for details",
+        caption=f"catalog as of {catalog.as_of}; `ftops availability --model M` for regions"
+        + ("" if show_all else "; retired models: --all"),
     )
 
 
 def _regions_cell(regions: list[str]) -> str:
-    return "-" if not regions else regions[0] if len(regions) == 1 else f"{len(regions)} regions"
+    if not regions:
+        return "-"
+    return ", ".join(regions) if len(regions) <= 3 else f"{len(regions)} regions"
+
+
+def _status_cell(view: dict) -> str:
+    life = view["lifecycle"] or {}
+    status = life.get("status") or "-"
+    if life.get("retired"):
+        return f"{status} {life['retired']}"
+    return status + (" (preview)" if view["preview"] and status != "preview" else "")
 
 
 def availability(
@@ -97,53 +115,31 @@ def availability(
     Examples:
       ftops availability --model gpt-4.1 --method dpo
       ftops availability --model gpt-4o --vision --json
+      ftops availability --model gpt-4.1-mini --region westeurope
       ftops availability --region swedencentral
     """
     from ftops.errors import UsageError
 
-    if (model is None) == (region is None):
-        raise UsageError("give exactly one of --model or --region", hint="e.g. ftops availability --model gpt-4.1")
+    if model is None and region is None:
+        raise UsageError("give --model, --region or both", hint="e.g. ftops availability --model gpt-4.1")
+    chosen = method.value if method else None
     if live:
+        if model is not None and region is not None:
+            raise UsageError("--live takes --model or --region, not both", hint="drop one of them")
         from ftops.cli.live import live_availability
 
-        live_availability(
-            model=model, region=region, method=method.value if method else None, vision=vision, as_json=as_json
-        )
+        live_availability(model=model, region=region, method=chosen, vision=vision, as_json=as_json)
         return
-    if model is not None:
-        _model_availability(model, method.value if method else None, vision, as_json)
+    if model is not None and region is not None:
+        _model_in_region(model, region, chosen, vision, as_json)
+    elif model is not None:
+        _model_availability(model, chosen, vision, as_json)
     else:
-        _region_availability(region or "", method.value if method else None, vision, as_json)
+        _region_availability(region or "", chosen, vision, as_json)
 
 
-def _model_availability(name: str, method: str | None, vision: bool, as_json: bool) -> None:
-    from ftops.catalog import METHOD_NAMES, load_catalog
-    from ftops.catalog.views import where_view
-    from ftops.cli import render
-
-    catalog = load_catalog()
-    model = catalog.model(name)
-    methods = [method] if method else list(model.methods)
-    views = [where_view(catalog.where(model, m, "vision" if vision else "text"), catalog) for m in methods]
-    if as_json:
-        render.print_json(views[0] if method else {"model": model.name, "availability": views})
-        return
-    for view in views:
-        render.table(
-            f"{view['model']} {view['version'] or ''} — {METHOD_NAMES[view['method']]}, {view['modality']}",
-            ["training type", "where", "regions"],
-            [
-                ["standard", view["runs_in"], render.csv(view["standard_regions"]) or "-"],
-                ["global", "Azure OpenAI / Foundry resource", render.csv(view["global_training_regions"]) or "-"],
-            ],
-            caption=view["note"],
-        )
-    render.line(f"source: {model.source.document} (as of {model.source.as_of})")
-
-
-def _region_availability(region: str, method: str | None, vision: bool, as_json: bool) -> None:
+def _known_region(region: str) -> str:
     from ftops.catalog import load_catalog
-    from ftops.cli import render
     from ftops.errors import UserError
 
     catalog = load_catalog()
@@ -154,17 +150,100 @@ def _region_availability(region: str, method: str | None, vision: bool, as_json:
             f"unknown Azure region '{region}'",
             hint=f"did you mean {' or '.join(near)}?" if near else "use an ARM location id such as swedencentral",
         )
-    rows = [
-        {
-            "model": model.name,
-            "version": model.version,
-            "methods": list(model.methods),
-            "modalities": list(model.modalities),
-            "training_types": list(types),
-            "offers": list(model.offers),
-        }
-        for model, types in catalog.trainable_in(region, method=method, modality="vision" if vision else "text")
-    ]
+    return region
+
+
+def _model_availability(name: str, method: str | None, vision: bool, as_json: bool) -> None:
+    from ftops.catalog import load_catalog
+    from ftops.catalog.views import availability_entries, lifecycle_view
+    from ftops.cli import render
+
+    catalog = load_catalog()
+    model = catalog.offered_model(name)
+    entries = availability_entries(catalog, model, method, "vision" if vision else None)
+    if as_json:
+        render.print_json(
+            {
+                "model": model.name,
+                "version": model.version,
+                "lifecycle": lifecycle_view(model),
+                "as_of": catalog.as_of,
+                "availability": entries,
+            }
+        )
+        return
+    keys = ("standard_regions", "data_zone_regions", "global_training_regions", "developer_regions")
+    render.table(
+        f"{model.name} {model.version or ''}: where it can be fine-tuned",
+        ["method", "modality", "path", "standard", "data zone", "global", "developer"],
+        ([e["method"], e["modality"], e["path"], *(_regions_cell(e[k]) for k in keys)] for e in entries),
+        caption="training types per path; `--json` for every region and deployment type",
+    )
+    listed: set[tuple[str, ...]] = set()
+    for entry in entries:
+        for key, label in zip(keys, ("standard", "data zone", "global", "developer"), strict=True):
+            regions = tuple(entry[key])
+            if len(regions) > 3 and regions not in listed:
+                listed.add(regions)
+                render.line(f"{label} ({entry['modality']}, {entry['path']}): {render.csv(regions)}")
+    life = model.lifecycle
+    if life is not None and life.status != "ga":
+        dates = ", ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("base retires", life.base_retirement),
+                ("training retires", life.training_retirement),
+                ("fine-tuned deployments retire", life.deployment_retirement),
+                ("replacement", life.replacement),
+            )
+            if value
+        )
+        render.line(f"lifecycle: {life.status}" + (f" ({dates})" if dates else ""))
+    render.line(f"source: {model.source.document} ({model.source.as_of}); `ftops catalog show` lists all sources")
+
+
+def _model_in_region(name: str, region: str, method: str | None, vision: bool, as_json: bool) -> None:
+    from ftops.catalog import load_catalog
+    from ftops.catalog.views import region_answer
+    from ftops.cli import render
+    from ftops.errors import NotAvailableError
+
+    catalog = load_catalog()
+    region = _known_region(region)
+    model = catalog.offered_model(name)
+    modality = "vision" if vision else "text"
+    answer = region_answer(catalog, model, region, method, modality)
+    if not answer["can_train"]:
+        options = []
+        for where in catalog.wheres(model, method, modality):  # type: ignore[arg-type]
+            for kind in where.training_types:
+                regions = where.regions_for(kind)
+                options.append(
+                    f"{kind} from {regions[0]}" + (f" (+{len(regions) - 1} more)" if len(regions) > 1 else "")
+                )
+        raise NotAvailableError(
+            f"{model.name} cannot be fine-tuned ({answer['method']}, {modality}) from {region}",
+            hint=f"it can: {'; '.join(options) or 'nowhere listed'}; "
+            f"`ftops availability --model {model.name}` lists all",
+        )
+    if as_json:
+        render.print_json(answer)
+        return
+    for way in answer["ways"]:
+        render.line(
+            f"{model.name} can be fine-tuned from {region}: {', '.join(way['training_types'])} training, "
+            f"on a {way['runs_in']}"
+        )
+
+
+def _region_availability(region: str, method: str | None, vision: bool, as_json: bool) -> None:
+    from ftops.catalog import load_catalog
+    from ftops.catalog.views import region_rows
+    from ftops.cli import render
+
+    catalog = load_catalog()
+    region = _known_region(region)
+    rows = region_rows(catalog, region, method, "vision" if vision else "text")
     if as_json:
         render.print_json({"region": region, "as_of": catalog.as_of, "models": rows})
         return
@@ -173,15 +252,16 @@ def _region_availability(region: str, method: str | None, vision: bool, as_json:
         return
     render.table(
         f"fine-tuning from {region}",
-        ["model", "version", "methods", "modalities", "training types", "offers"],
+        ["model", "version", "methods", "modalities", "path", "training types", "status"],
         (
             [
                 r["model"],
-                r["version"],
+                r["version"] or "-",
                 render.csv(r["methods"]),
                 render.csv(r["modalities"]),
+                r["path"],
                 render.csv(r["training_types"]),
-                render.csv(r["offers"]),
+                r["lifecycle"] or "-",
             ]
             for r in rows
         ),

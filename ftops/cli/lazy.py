@@ -25,6 +25,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Where a model can be fine-tuned, or what can be fine-tuned in a region.",
     ),
+    "catalog": (
+        "ftops.cli.catalog_cmd",
+        "app",
+        "group",
+        "The fine-tuning catalog: its sources, and a refresh from Microsoft's docs.",
+    ),
     "check": (
         "ftops.cli.check_cmd",
         "check",

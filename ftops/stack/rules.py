@@ -202,7 +202,7 @@ def _openai_fine_tune(
     what = _describe(model, fine_tune)
     if not can:
         where = catalog.where(model, fine_tune.method, fine_tune.modality)
-        offered = [t for t in ("standard", "global") if where.regions_for(t)]
+        offered = list(where.training_types)
         yield Problem(f"{path}.training_type", f"{what} is not offered; offered: {', '.join(offered)} training")
         return
     declared = [r.location for r in env.regions]

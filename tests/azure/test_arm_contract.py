@@ -13,8 +13,8 @@ def test_location_models_follow_next_link_and_report_fine_tune_capability(arm, e
     assert len(models) > 5  # more than one emulator page, so nextLink was followed
     offers = {o.name: o for o in arm.fine_tunable_models("swedencentral")}
     assert "text-embedding-3-small" not in offers  # listed, but without the fine-tune capability
-    assert offers["gpt-4.1"].training_types == ("global", "standard")
-    assert offers["gpt-4o-mini"].training_types == ("standard",)
+    # ARM lists no training types (finetuneCapabilities is a free-form capability map): none are invented.
+    assert offers["gpt-4.1"].version == "2025-04-14" and offers["gpt-4.1"].training_types == ()
     emulator.arm.set_location_models("swedencentral", [emulator.arm.model_entry("gpt-4o", "1", fine_tune=True)])
     assert [o.name for o in arm.fine_tunable_models("swedencentral")] == ["gpt-4o"]
 

@@ -1,15 +1,31 @@
-"""Live availability: concurrent sweep through ARM, merged with the catalog, cached with a TTL."""
+"""Live availability: ARM's real model fields (Microsoft's ListLocationModels examples, byte for byte),
+a concurrent sweep merged with the catalog, cached with a TTL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from ftops.azure import availability
+from ftops.azure.availability import fine_tune_offers
 from ftops.catalog import load_catalog
 from ftops.cli.app import app
+
+SPEC_FILES = Path(__file__).resolve().parents[2] / "ftops" / "emulator" / "spec_files"
+EXAMPLE_2026 = (
+    SPEC_FILES / "azure-rest-api-specs/specification/cognitiveservices/resource-manager/Microsoft.CognitiveServices"
+    "/CognitiveServices/stable/2026-09-01/examples/ListLocationModels.json"
+)
+EXAMPLE_2025_PREVIEW = SPEC_FILES / "examples/arm-cognitiveservices-2025-04-01-preview/ListLocationModels.json"
+
+
+def example_models(path: Path) -> list[dict]:
+    """The example's model list exactly as Microsoft wrote it (parsed from the file's bytes, unchanged)."""
+    return json.loads(path.read_bytes())["responses"]["200"]["body"]["value"]
 
 
 @pytest.fixture(autouse=True)
@@ -17,17 +33,91 @@ def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
 
+def test_the_2026_example_marks_gpt4o_2024_08_06_fine_tunable_in_finetune_capabilities() -> None:
+    offers = fine_tune_offers(example_models(EXAMPLE_2026))
+    # gpt-4o 2024-08-06 says fineTune "false" in `capabilities` but "true" in `finetuneCapabilities`; ada has
+    # fine-tune token limits but no fineTune key; gpt-4o 2024-05-13 says "false".
+    assert [(o.name, o.version) for o in offers] == [("gpt-4o", "2024-08-06")]
+    [gpt4o] = offers
+    assert gpt4o.kind == "OpenAI" and gpt4o.lifecycle_status == "GenerallyAvailable"
+    assert gpt4o.training_types == () and gpt4o.state() == "offered"
+
+
+def test_the_2025_preview_example_marks_ada_fine_tunable_but_retired_for_fine_tuning() -> None:
+    [ada] = fine_tune_offers(example_models(EXAMPLE_2025_PREVIEW))
+    assert (ada.name, ada.version, ada.lifecycle_status) == ("ada", "1", "Preview")
+    assert ada.fine_tune_deprecation == "2024-01-01" and ada.inference_deprecation == "2024-01-01"
+    assert ada.max_tokens == 37_500_000
+    assert ada.training_types == ()  # not `completion, fineTune, search`: capabilities are not training types
+    assert ada.state(dt.date(2023, 12, 31)) == "deprecating" and ada.state(dt.date(2024, 1, 1)) == "retired"
+
+
+def test_lifecycle_and_sku_dates_are_read() -> None:
+    entries = example_models(EXAMPLE_2026)
+    offers = fine_tune_offers(
+        [
+            {**e, "model": {**e["model"], "capabilities": {**e["model"]["capabilities"], "fineTune": "true"}}}
+            for e in entries
+        ]
+    )
+    by = {(o.name, o.version): o for o in offers}
+    assert by[("gpt-35-turbo", "0301")].state() == "retired"  # lifecycleStatus Deprecated
+    assert by[("gpt-35-turbo", "0301")].sku_deprecations == {"Standard": "2025-02-13", "Provisioned": "2025-05-15"}
+    assert by[("gpt-4o", "2024-05-13")].lifecycle_status == "Deprecating"
+    assert by[("ada", "1")].max_tokens_per_example == 4096 and by[("ada", "1")].state() == "retired"
+
+
+def test_live_region_view_on_microsofts_2026_example(emulator) -> None:
+    emulator.arm.set_location_models("swedencentral", example_models(EXAMPLE_2026))
+    result = CliRunner().invoke(app, ["availability", "--region", "swedencentral", "--live", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["model"]: r for r in json.loads(result.stdout)["models"]}
+    gpt4o = rows["gpt-4o"]
+    assert gpt4o["live"] is True and gpt4o["live_version"] == "2024-08-06" and gpt4o["agrees"] is True
+    assert gpt4o["catalog"] == ["standard", "global", "developer"] and gpt4o["training_types_source"] == "catalog"
+    assert rows["gpt-4.1"]["live"] is False and rows["gpt-4.1"]["agrees"] is False  # not in Microsoft's example
+    assert "ada" not in rows
+
+
+def test_live_flags_a_model_whose_fine_tuning_arm_deprecated(emulator) -> None:
+    emulator.arm.set_location_models("eastus", example_models(EXAMPLE_2025_PREVIEW))
+    result = CliRunner().invoke(app, ["availability", "--region", "eastus", "--live", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["model"]: r for r in json.loads(result.stdout)["models"]}
+    ada = rows["ada"]
+    assert ada["live"] is False and ada["live_lifecycle"]["state"] == "retired"
+    assert ada["live_lifecycle"]["fine_tune_deprecation"] == "2024-01-01"
+    table = CliRunner().invoke(app, ["availability", "--region", "eastus", "--live"])
+    assert "retired (fineTune 2024-01-01)" in table.stdout
+
+
+def test_live_matches_name_and_version(emulator) -> None:
+    other = emulator.arm.model_entry("gpt-4o", "2024-05-13", fine_tune=True)  # a version the catalog lacks
+    emulator.arm.set_location_models("swedencentral", [other])
+    result = CliRunner().invoke(app, ["availability", "--region", "swedencentral", "--live", "--json"])
+    rows = [
+        (r["model"], r["version"], r["live"]) for r in json.loads(result.stdout)["models"] if r["model"] == "gpt-4o"
+    ]
+    assert ("gpt-4o", "2024-08-06", False) in rows and ("gpt-4o", "2024-05-13", True) in rows
+
+
 def test_live_model_availability_flags_where_arm_differs(emulator):
-    emulator.arm.set_location_models("eastus", [emulator.arm.model_entry("gpt-4.1", "2025-04-14", fine_tune=True)])
+    emulator.arm.set_location_models("westeurope", [emulator.arm.model_entry("gpt-oss-120b", "1", fine_tune=True)])
     emulator.arm.set_location_models("swedencentral", [])
-    result = CliRunner().invoke(app, ["availability", "--model", "gpt-4.1", "--live", "--json"])
+    result = CliRunner().invoke(app, ["availability", "--model", "gpt-oss-120b", "--live", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     rows = {r["region"]: r for r in data["regions"]}
-    assert rows["eastus"] == {**rows["eastus"], "catalog": [], "live": True, "agrees": False}
+    assert rows["westeurope"] == {**rows["westeurope"], "catalog": [], "live": True, "agrees": False}
     assert rows["swedencentral"]["live"] is False and rows["swedencentral"]["agrees"] is False
     assert rows["northcentralus"]["agrees"] is True
+    assert rows["northcentralus"]["catalog"] == ["global", "developer"]
     assert data["differences"] == 2
+
+
+def test_live_refuses_a_retired_model_before_asking_arm(emulator) -> None:
+    result = CliRunner().invoke(app, ["availability", "--model", "Mistral-Large-2411", "--live"])
+    assert result.exit_code == 1 and emulator.requests == 0
 
 
 def test_answers_are_cached_until_the_ttl_passes(emulator, arm):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -26,15 +27,19 @@ def test_availability_gpt41_dpo_json() -> None:
     code, out, _ = run("availability", "--model", "gpt-4.1", "--method", "dpo", "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["standard_regions"] == ["northcentralus", "swedencentral"]
-    assert "francecentral" in data["global_training_regions"] and "japaneast" in data["global_training_regions"]
-    assert data["source"]["as_of"]
+    [entry] = [e for e in data["availability"] if e["modality"] == "text"]
+    assert entry["standard_regions"] == ["northcentralus", "swedencentral"]
+    assert entry["training_types"] == ["standard", "data_zone", "global", "developer"]
+    assert "francecentral" in entry["global_training_regions"] and "japaneast" in entry["global_training_regions"]
+    assert entry["path"] == "foundry-resource" and entry["lifecycle"]["deployment_retirement"] == "2027-10-14"
+    assert entry["source"]["commit"] and entry["source"]["date"]
 
 
 def test_availability_vision_keeps_only_vision_models_and_regions() -> None:
     code, out, _ = run("availability", "--model", "gpt-4.1", "--method", "sft", "--vision", "--json")
     assert code == 0
-    assert "japaneast" not in json.loads(out)["global_training_regions"]
+    [entry] = json.loads(out)["availability"]
+    assert entry["modality"] == "vision" and "japaneast" not in entry["global_training_regions"]
     code, _, err = run("availability", "--model", "gpt-4.1-mini", "--vision")
     assert code == 1 and "does not train on images" in err
     code, out, _ = run("models", "--vision", "--json")
@@ -54,17 +59,54 @@ def test_typo_suggests_model() -> None:
     assert "unknown model 'gpt-4.1-mni'" in err and "did you mean gpt-4.1-mini" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "date", "instead"),
+    [
+        ("Llama-2-7b", "2025-06-30", "Llama-3.3-70B-Instruct"),
+        ("Mistral-Nemo", "2026-01-30", "Mistral-small-2503"),
+        ("Mistral-Large-2411", "2026-01-30", "Mistral-medium-2505"),
+        ("Meta-Llama-3.1-8B-Instruct", "2026-06-13", "Llama-3.3-70B-Instruct"),
+    ],
+)
+def test_a_retired_model_exits_1_saying_when_and_what_instead(name: str, date: str, instead: str) -> None:
+    code, out, err = run("availability", "--model", name, "--json")
+    assert code == 1
+    assert f"retired on {date}" in err and instead in err and "Traceback" not in err
+    assert json.loads(out)["error"] == "retired_model"
+
+
+def test_models_hides_retired_models_unless_all() -> None:
+    code, out, _ = run("models", "--json")
+    shown = {m["name"] for m in json.loads(out)["models"]}
+    assert code == 0 and {"gpt-5", "gpt-oss-120b", "Qwen3-32B", "Ministral-3B"} <= shown
+    assert not shown & {
+        "Llama-2-7b",
+        "Mistral-Nemo",
+        "Mistral-Large-2411",
+        "Meta-Llama-3.1-8B-Instruct",
+        "gpt-35-turbo",
+    }
+    code, out, _ = run("models", "--all", "--json")
+    every = {m["name"]: m for m in json.loads(out)["models"]}
+    assert every["Mistral-Nemo"]["offered"] is False and every["Mistral-Nemo"]["lifecycle"]["retired"] == "2026-01-30"
+    code, out, _ = run("models", "--all")
+    assert "retired 2025-06-30" in out
+
+
 def test_region_view() -> None:
     code, out, _ = run("availability", "--region", "swedencentral", "--method", "rft", "--json")
     assert code == 0
-    assert [m["model"] for m in json.loads(out)["models"]] == ["o4-mini"]
+    rows = json.loads(out)["models"]
+    assert {m["model"] for m in rows} == {"o4-mini", "gpt-5", "gpt-oss-120b", "Qwen3.6-35B-A3B", "Qwen3.8-27B",
+                                         "Muse-Glimmer-30B", "MAI-Code-1.1-Flash"}  # fmt: skip
+    assert {r["model"]: r["training_types"] for r in rows}["gpt-5"] == ["standard", "global"]
     code, _, err = run("availability", "--region", "swedncentral")
     assert code == 1 and "did you mean swedencentral" in err
 
 
 def test_availability_needs_model_or_region() -> None:
     code, _, err = run("availability")
-    assert code == 2 and "exactly one of --model or --region" in err
+    assert code == 2 and "give --model, --region or both" in err
 
 
 def test_bad_flag_is_a_usage_error() -> None:

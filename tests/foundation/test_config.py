@@ -86,13 +86,13 @@ def test_fine_tune_without_any_capable_declared_region() -> None:
     assert "add a regions entry in one of: northcentralus, swedencentral" in message
 
 
-def test_global_training_from_a_global_region_is_accepted_but_not_for_gpt4o() -> None:
+def test_global_training_from_a_global_region_is_accepted_but_not_developer_for_gpt5() -> None:
     data = copy.deepcopy(BASE)
     data["regions"] = [{"location": "francecentral"}]
     data["fine_tunes"] = [{"model": "gpt-4.1-mini", "training_type": "global"}]
     parse_environment(data)
-    data["fine_tunes"] = [{"model": "gpt-4o", "training_type": "global"}]
-    assert "offered: standard training" in problems_of(data)["fine_tunes[0].training_type"]
+    data["fine_tunes"] = [{"model": "gpt-5", "method": "rft", "training_type": "developer"}]
+    assert "offered: standard, data_zone, global training" in problems_of(data)["fine_tunes[0].training_type"]
 
 
 def test_method_the_model_lacks() -> None:

@@ -184,7 +184,7 @@ def test_invalid_data_is_refused_before_any_upload(emulator, outputs_file, tmp_p
 
 
 def test_stack_without_a_suitable_region_names_regions_and_the_change(emulator, outputs_for, tmp_path):
-    path = outputs_for([("francecentral", "aisfr")])
+    path = outputs_for([("westus2", "aiswu2")])  # no training type of o4-mini is offered from westus2
     train = write_jsonl(tmp_path / "rft.jsonl", rft_rows())
     grader = tmp_path / "grader.json"
     grader.write_text(json.dumps(GRADER))
