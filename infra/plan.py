@@ -145,6 +145,9 @@ def make_mocks(recorded: list[PlannedResource], subscription: str = SUBSCRIPTION
             principal = f"principal-{args.name}"
             if "identity" in inputs:
                 state["identity"] = {**inputs["identity"], "principalId": principal, "tenantId": TENANT}
+                attached = inputs["identity"].get("userAssignedIdentities")
+                if isinstance(attached, list):  # the SDK sends a list of ids; Azure answers with a map
+                    state["identity"]["userAssignedIdentities"] = {i: {} for i in attached}
             if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
                 state.update(principalId=principal, clientId=f"client-{args.name}", tenantId=TENANT)
             if args.typ == "azure-native:cognitiveservices:Account":

@@ -83,10 +83,8 @@ class ManagedCompute(pulumi.ComponentResource):
             resource_group_name=args.resource_group,
             location=args.location,
             # User-assigned: its storage grant exists before the cluster does, and survives re-creating it.
-            identity={
-                "type": "UserAssigned",
-                "user_assigned_identities": self.identity.id.apply(lambda i: {i: {}}),
-            },
+            # pulumi-azure-native takes the ids as a list and sends ARM's {id: {}} map itself.
+            identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
             properties={
                 "compute_type": "AmlCompute",
                 "description": f"ftops fine-tuning cluster ({self.size.name})",

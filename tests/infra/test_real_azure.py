@@ -199,7 +199,8 @@ def test_the_cluster_runs_as_a_user_assigned_identity_that_can_use_the_hub_stora
     (identity,) = plan.of_type(IDENTITY)
     (cluster,) = plan.of_type(COMPUTE)
     (storage,) = plan.of_type(STORAGE)
-    assert cluster.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": {identity.id: {}}}
+    # The SDK's input is a list of ids (pulumi-azure-native turns it into ARM's {id: {}} map).
+    assert cluster.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.id]}
     grants = [a for a in plan.of_type(ROLE) if a.inputs["principalId"] == f"principal-{identity.name}"]
     assert [(a.inputs["scope"], a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]) for a in grants] == [
         (storage.id, "ba92f5b4-2d11-453d-a403-e96b0029c9fe")  # Storage Blob Data Contributor

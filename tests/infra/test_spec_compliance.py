@@ -148,6 +148,10 @@ def spec(filename: str) -> Spec:
 def request_body(spec_: Spec, definition: str, inputs: dict, url_parts: set[str]) -> dict:
     """The body the provider PUTs: inputs minus URL parts, flattened properties (x-ms-client-flatten) nested."""
     body = {k: v for k, v in inputs.items() if k not in url_parts}
+    identity = body.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        # The SDK takes user-assigned identity ids as a list; the provider sends ARM's {id: {}} map.
+        body["identity"] = {**identity, "userAssignedIdentities": {i: {} for i in identity["userAssignedIdentities"]}}
     top, _ = spec_.members(spec_.definitions[definition])
     if top.get("properties", {}).get("x-ms-client-flatten"):
         nested = {k: body.pop(k) for k in list(body) if k not in top}
