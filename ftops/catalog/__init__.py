@@ -324,6 +324,16 @@ class Catalog:
                 self._by_key.setdefault(normalize(alias), model)
 
     @property
+    def grader_models(self) -> tuple[str, ...]:
+        """Models a score_model/label_model grader may use, as the newest RFT page names them (choice grader-models)."""
+        return tuple(self.data_format["grader_models"])
+
+    @property
+    def similarity_metrics(self) -> tuple[str, ...]:
+        """`text_similarity` metrics for RFT (the RFT preparation page; cosine is for evaluations only)."""
+        return tuple(self.data_format["similarity_metrics"])
+
+    @property
     def global_training_regions(self) -> tuple[str, ...]:
         """Every region of the Global training table (before per-model footnotes)."""
         regions = (self._table("global-training-regions").get("regions") or {}).items()

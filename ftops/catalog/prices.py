@@ -15,6 +15,8 @@ class ModelPrice:
     training_per_million: float | None  # USD per 1M billed training tokens, standard training
     training_per_hour: float | None  # USD per training hour (RFT)
     hosting_per_hour: float | None
+    published: str | None = None  # the date the figure was published (never "current")
+    source: str | None = None  # key into PriceTable.sources
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class PriceTable:
     models: dict[str, ModelPrice]
     auto_epochs: dict[str, int]
     rft_grader_note: str
+    sources: dict[str, dict[str, str]] | None = None
 
     def price(self, model: str) -> ModelPrice:
         found = self.models.get(model)
@@ -61,7 +64,7 @@ def load_prices() -> PriceTable:
 
     raw = yaml.safe_load(resources.files("ftops.catalog").joinpath("prices.yaml").read_text(encoding="utf-8"))
     return PriceTable(
-        as_of=str(raw["as_of"]),
+        as_of="published " + str(raw["published"]),  # a date of publication, shown with every estimate
         source=raw["source"],
         currency=raw["currency"],
         global_discount=float(raw["global_training_discount"]),
@@ -69,7 +72,15 @@ def load_prices() -> PriceTable:
         auto_epochs={key: int(value) for key, value in raw["auto_epochs"].items()},
         rft_grader_note=raw["rft_grader_note"],
         models={
-            name: ModelPrice(name, v.get("training_per_million"), v.get("training_per_hour"), v.get("hosting_per_hour"))
+            name: ModelPrice(
+                name,
+                v.get("training_per_million"),
+                v.get("training_per_hour"),
+                v.get("hosting_per_hour"),
+                str(v["published"]),
+                v["source"],
+            )
             for name, v in raw["models"].items()
         },
+        sources=raw["sources"],
     )

@@ -21,8 +21,30 @@ class Role:
     purpose: str
 
 
-ROLES: dict[str, Role] = {
-    role.name: role
+# Foundry renamed its roles keeping their definition ids (role-rename-note.md, 05/11/2026): the new names
+# resolve to the same roles; the table lists each role once, under the name it was created with.
+RENAMED = {
+    "Foundry User": "Azure AI User",
+    "Foundry Owner": "Azure AI Owner",
+    "Foundry Account Owner": "Azure AI Account Owner",
+    "Foundry Project Manager": "Azure AI Project Manager",
+}
+
+
+class _RoleTable(dict[str, Role]):
+    """Roles by name; a renamed role answers to its Foundry name too (same id), without being listed twice."""
+
+    def __missing__(self, name: str) -> Role:
+        if name in RENAMED and dict.__contains__(self, RENAMED[name]):
+            return self[RENAMED[name]]
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (name in RENAMED and dict.__contains__(self, RENAMED[name]))
+
+
+ROLES: dict[str, Role] = _RoleTable(
+    (role.name, role)
     for role in (
         Role(
             "Azure AI User",
@@ -49,7 +71,8 @@ ROLES: dict[str, Role] = {
             "Cognitive Services Contributor",
             "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
             "account",
-            "create and delete model deployments through ARM",
+            "manage the account through ARM; can re-enable key auth and list keys, so ftops does not grant it "
+            "(Cognitive Services OpenAI Contributor already manages deployments)",
         ),
         Role(
             "Cognitive Services Usages Reader",
@@ -95,7 +118,7 @@ ROLES: dict[str, Role] = {
         ),
         Role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "resource_group", "see the environment's resources"),
     )
-}
+)
 
 
 def role_definition_path(subscription_id: str, role: Role) -> str:

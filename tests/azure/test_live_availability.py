@@ -101,9 +101,17 @@ def test_live_matches_name_and_version(emulator) -> None:
     assert ("gpt-4o", "2024-08-06", False) in rows and ("gpt-4o", "2024-05-13", True) in rows
 
 
+# gpt-oss-120b's Global regions as the region table and its footnotes 1 and 4 give them (written out by hand).
+GPT_OSS_120B = {"australiaeast", "eastus", "eastus2", "koreacentral", "northcentralus", "swedencentral",
+                "switzerlandnorth", "uaenorth", "uksouth", "westus3"}  # fmt: skip
+
+
 def test_live_model_availability_flags_where_arm_differs(emulator):
-    emulator.arm.set_location_models("westeurope", [emulator.arm.model_entry("gpt-oss-120b", "1", fine_tune=True)])
-    emulator.arm.set_location_models("swedencentral", [])
+    entry = emulator.arm.model_entry("gpt-oss-120b", "1", fine_tune=True)
+    for region in load_catalog().fine_tuning_regions():  # every region the sweep asks: ARM agrees ...
+        emulator.arm.set_location_models(region, [entry] if region in GPT_OSS_120B else [])
+    emulator.arm.set_location_models("westeurope", [entry])  # ... except here (ARM offers it, the table not)
+    emulator.arm.set_location_models("swedencentral", [])  # ... and here (the table offers it, ARM not)
     result = CliRunner().invoke(app, ["availability", "--model", "gpt-oss-120b", "--live", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -132,6 +140,7 @@ def test_answers_are_cached_until_the_ttl_passes(emulator, arm):
 
 
 def test_a_failing_region_does_not_sink_the_sweep(emulator, arm):
+    emulator.arm.set_location_models("eastus2", [emulator.arm.model_entry("gpt-4.1", "2025-04-14", fine_tune=True)])
     emulator.set_faults("drop-before on=GET:*/locations/westus/*")
     answers = availability.sweep(arm, ["westus", "eastus2"], use_cache=False)
     assert answers["westus"].error and not answers["eastus2"].error
