@@ -307,3 +307,17 @@ def test_check_shows_the_names_the_plan_uses_for_a_subscription(env_for) -> None
     assert summarize(env, subscription_id=SUB_A)["accounts"][0]["account"] == planned
     # Offline, without a subscription, the part only the subscription decides is masked, not made up.
     assert summarize(env)["accounts"][0]["account"] == planned[:-6] + "******"
+
+
+@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+def test_logical_names_and_parents_of_deployed_stacks_do_not_move(stack: str, plan_for) -> None:
+    """Every (type, logical name, parent) the program made before names carried the subscription is still made:
+    state keyed by them keeps matching, so `pulumi up` on an existing stack replaces nothing by name."""
+    recorded = json.loads((Path(__file__).parent / "logical_names.json").read_text())[stack]
+    plan = plan_for(stack)
+    now = set()
+    for resource in (*plan.resources, *plan.components):
+        parent = plan.by_urn(resource.parent or "")
+        now.add((resource.type, resource.name, parent.name if parent else ""))
+    missing = [tuple(r) for r in recorded["kept_from_before_subscription_names"] if tuple(r) not in now]
+    assert missing == []
