@@ -16,6 +16,8 @@ under `auto_approve_vcpus` succeed; bigger ones end Failed with an escalation me
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import threading
 import uuid
@@ -27,7 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ftops.emulator.dataplane import DataPlane
+from ftops.emulator.dataplane import DataPlane, model_rules
 from ftops.emulator.http import Reply, Request, error
 from ftops.errors import FtopsError
 
@@ -172,11 +174,10 @@ class ArmPlane:
         from ftops.catalog import load_catalog
 
         catalog = load_catalog()
-        overridden = self.location_models.get(location)
-        if overridden is not None:
-            tunable = {m["model"]["name"] for m in overridden if m["model"].get("capabilities", {}).get("fineTune")}
-        else:
-            tunable = {m.name for m, _ in catalog.trainable_in(location)}
+        listed = self.location_models.get(location)
+        if listed is None:
+            listed = self._default_models(location)
+        tunable = {m["model"]["name"] for m in listed if _fine_tunable(m["model"])}
         offered = {}
         for model in catalog.models:
             if not model.is_openai:
@@ -191,32 +192,67 @@ class ArmPlane:
 
     @staticmethod
     def model_entry(name: str, version: str | None, *, fine_tune: bool, training_types: tuple[str, ...] = ()) -> dict:
-        """One ARM `Model` as Azure lists it; fine-tunable ones carry `capabilities.fineTune = "true"`."""
-        capabilities = {"chatCompletion": "true"}
+        """One ARM `Model` in the shape of Microsoft's 2026-09-01 ListLocationModels example entry for gpt-4o
+        2024-08-06: a fine-tunable model says so in `finetuneCapabilities.fineTune` (its `capabilities` carry
+        `fineTune: "false"`), a model that is not fine-tunable has no `finetuneCapabilities`.
+        `training_types` is accepted for old callers and ignored: ARM lists no training types."""
+        del training_types
+        version = version or "1"
+        vision = bool((model_rules()["models"].get(name) or {}).get("vision"))
+        capabilities = {
+            "chat": "true",
+            "completion": "true",
+            "fineTune": "false",
+            "inference": "true",
+            "scaleType": "Manual,Standard",
+        }
+        if vision:
+            capabilities["vision"] = "true"
         model: dict[str, Any] = {
-            "format": "OpenAI",
             "name": name,
-            "version": version or "1",
+            "format": model_rules().get("model_formats", {}).get(name, "OpenAI"),
             "capabilities": capabilities,
+            "lifecycleStatus": "GenerallyAvailable",
+            "maxCapacity": 50,
+            "modelCatalogAssetId": f"azureml://registries/azure-openai/models/{name}/versions/{version}",
+            "skus": [
+                {
+                    "name": sku,
+                    "capacity": {"default": 10, "maximum": DEFAULT_TPM_LIMIT, "minimum": 1, "step": 1},
+                    "usageName": f"OpenAI.{sku}.{name}",
+                }
+                for sku in ("Standard", "GlobalStandard")
+            ],
+            "systemData": {
+                "createdAt": "2025-04-14T00:00:00Z",
+                "createdBy": "Microsoft",
+                "lastModifiedAt": "2025-04-14T00:00:00Z",
+                "lastModifiedBy": "Microsoft",
+            },
+            "version": version,
         }
         if fine_tune:
-            capabilities["fineTune"] = "true"
-            model["finetuneCapabilities"] = {t: "true" for t in training_types}
-        from ftops.capacity.usage import usage_name
+            model["finetuneCapabilities"] = {
+                "chat": "true",
+                "completion": "true",
+                "fineTune": "true",
+                "inference": "true",
+                "scaleType": "Manual",
+            }
+        return {"kind": "OpenAI", "model": model, "skuName": "S0"}
 
-        model["skus"] = [{"name": "Standard", "usageName": usage_name(name, "Standard", fine_tuned=False)}]
-        model["lifecycleStatus"] = "GenerallyAvailable"
-        return {"kind": "OpenAI", "skuName": "S0", "model": model}
-
-    def _catalog_models(self, location: str) -> list[dict]:
-        from ftops.catalog import load_catalog
-
-        catalog = load_catalog()
-        found = []
-        for model, types in catalog.trainable_in(location):
-            if model.is_openai:
-                found.append(self.model_entry(model.name, model.version, fine_tune=True, training_types=types))
-        # Something that cannot be fine-tuned, so clients must look at the capability, not the list.
+    def _default_models(self, location: str) -> list[dict]:
+        """Microsoft's ListLocationModels example entries verbatim, then the emulator's own fine-tunable
+        entries for the location (`fine_tuning_models.yaml`), skipping a model/version the example lists."""
+        found = [copy.deepcopy(entry) for entry in microsoft_location_models()]
+        listed = {(e["model"]["name"], e["model"].get("version")) for e in found}
+        rules = model_rules()
+        skip = set(rules.get("region_exclusions", {}).get(location, ()))
+        for name in rules["location_models"]:
+            regions = rules.get("model_regions", {}).get(name, rules["training_regions"])
+            version = rules["models"][name].get("version")
+            if location in regions and name not in skip and (name, version) not in listed:
+                found.append(self.model_entry(name, version, fine_tune=True))
         found.append(self.model_entry("text-embedding-3-small", "1", fine_tune=False))
         return found
 
@@ -289,7 +325,7 @@ class ArmPlane:
         loc = p["location"].lower()
         models = self.location_models.get(loc)
         if models is None:
-            models = self._catalog_models(loc)
+            models = self._default_models(loc)
         return Reply(200, self._paged(request, models, "$skipToken"))
 
     @staticmethod
@@ -470,7 +506,7 @@ class ArmPlane:
         loc = self.location_of(p["accountName"])
         models = self.location_models.get(loc)
         if models is None:
-            models = self._catalog_models(loc)
+            models = self._default_models(loc)
         return Reply(200, self._paged(request, [m["model"] for m in models], "$skipToken"))
 
     # ---- deployments ----
@@ -878,12 +914,33 @@ class ArmPlane:
         return Reply(200, self._quota_view(found["scope"], found["name"]))
 
 
+EXAMPLE_2026 = (
+    "spec_files/azure-rest-api-specs/specification/cognitiveservices/resource-manager/Microsoft.CognitiveServices"
+    "/CognitiveServices/stable/2026-09-01/examples/ListLocationModels.json"
+)
+
+
+@cache
+def microsoft_location_models() -> list[dict]:
+    """The model list of Microsoft's 2026-09-01 ListLocationModels example, as Microsoft wrote it."""
+    text = resources.files("ftops.emulator").joinpath(EXAMPLE_2026).read_text(encoding="utf-8")
+    return json.loads(text)["responses"]["200"]["body"]["value"]
+
+
 @cache
 def vm_sizes() -> list[dict]:
     """`vm_sizes.yaml`: the VM sizes ML lists per location (VirtualMachineSize objects, with sources)."""
     import yaml
 
     return yaml.safe_load(resources.files("ftops.emulator").joinpath("vm_sizes.yaml").read_text())["sizes"]
+
+
+def _fine_tunable(model: dict) -> bool:
+    """`fineTune: "true"` in either capability map of an ARM model (keys compared case-insensitively)."""
+    for capabilities in (model.get("capabilities") or {}, model.get("finetuneCapabilities") or {}):
+        if any(str(k).lower() == "finetune" and str(v).lower() == "true" for k, v in capabilities.items()):
+            return True
+    return False
 
 
 def _public(resource: dict) -> dict:
