@@ -360,7 +360,7 @@ class VmQuotaProvider(ResourceProvider):
             return self._arm_factory(subscription_id)
         return arm_client(subscription_id, self._config, dict(os.environ))
 
-    def _ensure(self, props: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _ensure(self, props: dict[str, Any]) -> dict[str, Any]:
         try:
             with self.arm(props["subscription_id"]) as arm:
                 found = ensure_quota(
@@ -390,8 +390,9 @@ class VmQuotaProvider(ResourceProvider):
         changes = replaces or (["vcpus"] if int(olds.get("vcpus", -1)) != int(news["vcpus"]) else [])
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._ensure(news, olds))
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """The hub's own usage is read from Azure, not from the old state, so it is never counted twice."""
+        return UpdateResult(self._ensure(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """`pulumi refresh`: the family's limit and usage as Azure has them now; the inputs stay."""
