@@ -79,6 +79,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "command",
         "Deploy a fine-tuned model where it was trained and wait until it serves; idempotent.",
     ),
+    "eval": (
+        "ftops.cli.eval_cmd",
+        "eval_",
+        "command",
+        "Compare deployments, a fine-tuned model and its checkpoints on held-out data with graders.",
+    ),
     "deployments": (
         "ftops.cli.deployments_cmd",
         "app",

@@ -261,10 +261,10 @@ class Account:
             job.fine_tuned_model += f"-{job.body['suffix']}"
         training = self.files.get(job.body["training_file"])
         job.trained_tokens = (len(training.content) // 4 if training else 0) * job.epochs
-        rows = "".join(f"{c['step_number']},{c['metrics']['train_loss']}\n" for c in job.checkpoints)
-        results = FileRecord(
-            _new_id("file"), "results.csv", "fine-tune-results", b"step,train_loss\n" + rows.encode(), _now(), 0
-        )
+        from ftops.emulator.evals import results_csv  # Microsoft's results.csv columns, a row per step
+
+        content = results_csv(job, bool(job.body.get("validation_file")))
+        results = FileRecord(_new_id("file"), "results.csv", "fine-tune-results", content, _now(), 0)
         results.seq = self.next_seq()
         results.status = "processed"
         self.files[results.id] = results

@@ -71,6 +71,9 @@ class Emulator:
         self.dataplane = DataPlane(min_examples)
         self.arm = ArmPlane(self.dataplane)
         self.ml = MlPlane()
+        from ftops.emulator.evals import EvalPlane
+
+        self.evals = EvalPlane(self.dataplane, self.arm)  # /openai/evals: its own state and operationId table
         from ftops.emulator.specs import spec_book
 
         self.validate = validate
@@ -153,6 +156,8 @@ class Emulator:
             return self._arm_or_data_error(request, 401, "Unauthorized", "no bearer token or api-key was sent")
         if self.ml.owns(request):  # AzureML paths: checked against the ML contract (mfe.json is not saved)
             return self.ml.handle(request, self.violation)
+        if self.evals.owns(request):
+            return self.evals.handle(request, self.violation, self.strict)
         if self.arm.is_monitor(request.path):  # ARM operation monitors: no saved spec defines them
             return self.arm.monitor(request)
         if request.path.startswith("/openai/v1/"):
@@ -314,6 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
             emulator.dataplane.accounts.clear()
             emulator.arm.reset()
             emulator.ml.reset()
+            emulator.evals.evals.clear()
             emulator.violations.clear()
             return Reply(200, {"reset": True})
         return error(404, "NotFound", f"no admin endpoint {path}")
