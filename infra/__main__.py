@@ -1,24 +1,11 @@
 """Pulumi entry point: read the stack's environment, build it, export the outputs the CLI reads."""
 
 import pulumi
-from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment
+from ftops_infra.components.environment import EnvironmentArgs, FineTuningEnvironment, run_error
 
 from ftops.errors import FtopsError
 from ftops.stack.outputs import declared_fine_tunes
 from ftops.stack.schema import environment_from_pulumi_config
-
-
-def run_error(exc: FtopsError) -> pulumi.RunError:
-    """The error as `pulumi preview` should print it: every problem and the fix, no Python traceback.
-
-    The engine prints a RunError's message alone; any other exception comes with a traceback that
-    ends in "has 2 problems" and hides what they are.
-    """
-    lines = [exc.message, *(f"  - {problem}" for problem in exc.problems)]
-    if exc.hint:
-        lines.append(f"how to fix: {exc.hint}")
-    return pulumi.RunError("\n".join(lines))
-
 
 config = pulumi.Config("ftops")
 try:
@@ -37,7 +24,7 @@ try:
         ),
     )
 except FtopsError as exc:
-    raise run_error(exc) from None
+    raise run_error(exc) from None  # every problem and the fix, as `pulumi preview` prints it
 for key, value in environment.outputs.items():
     pulumi.export(key, value)
 pulumi.export("fine_tunes", declared_fine_tunes(declared))  # schema version 2: where each fine-tune trains

@@ -17,13 +17,25 @@ from ftops_infra.components.network import PrivateNetwork, PrivateNetworkArgs
 from pulumi_azure_native import authorization, resources
 
 from ftops.catalog import load_catalog
-from ftops.errors import ConfigError, Problem
+from ftops.errors import ConfigError, FtopsError, Problem
 from ftops.stack.outputs import SCHEMA_VERSION
 from ftops.stack.schema import Environment, PrincipalType, is_placeholder_id
 from ftops.stack.summary import identity, legacy_identity
 
 PRINCIPAL_TYPES: tuple[str, ...] = get_args(PrincipalType)
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def run_error(exc: FtopsError) -> pulumi.RunError:
+    """The error as `pulumi preview` should print it: every problem and the fix, no Python traceback.
+
+    The engine prints a RunError's message alone; any other exception comes with a traceback that
+    ends in "has 2 problems" and hides what they are.
+    """
+    lines = [exc.message, *(f"  - {problem}" for problem in exc.problems)]
+    if exc.hint:
+        lines.append(f"how to fix: {exc.hint}")
+    return pulumi.RunError("\n".join(lines))
 
 
 @dataclass(frozen=True)

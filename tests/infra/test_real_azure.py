@@ -278,7 +278,7 @@ def test_preview_of_a_broken_stack_raises_run_error_listing_each_problem() -> No
     message = str(caught.value)
     assert "regions[0].location: unknown Azure region 'swedncentral'" in message
     assert "gpt-9" in message and message.count("\n  - ") >= 2
-    assert "Traceback" not in message
+    assert "\nhow to fix: " in message and "Traceback" not in message
 
 
 def test_plan_json_carries_every_input_with_secrets_masked(plan_for) -> None:
