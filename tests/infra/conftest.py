@@ -66,3 +66,9 @@ def plan_for():
 def env_for():
     """`env_for(stack)`: the validated environment of a stack."""
     return environment_of
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_subscription(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ftops plan` defaults --subscription to $AZURE_SUBSCRIPTION_ID: keep a developer's own out of the tests."""
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
