@@ -193,9 +193,11 @@ class ArmPlane:
     @staticmethod
     def model_entry(name: str, version: str | None, *, fine_tune: bool, training_types: tuple[str, ...] = ()) -> dict:
         """One ARM `Model` in the shape of Microsoft's 2026-09-01 ListLocationModels example entry for gpt-4o
-        2024-08-06: a fine-tunable model says so in `finetuneCapabilities.fineTune` (its `capabilities` carry
-        `fineTune: "false"`), a model that is not fine-tunable has no `finetuneCapabilities`.
-        `training_types` is accepted for old callers and ignored: ARM lists no training types."""
+        2024-08-06; a fine-tunable model says `fineTune: "true"` in `capabilities` and in
+        `finetuneCapabilities` alike, as the 2025-04-01-preview example's ada entry does (the 2026 example's
+        gpt-4o says it in `finetuneCapabilities` only: clients must read both). A model that is not
+        fine-tunable has no `finetuneCapabilities`. `training_types` is accepted for old callers and ignored:
+        ARM lists no training types."""
         del training_types
         version = version or "1"
         vision = bool((model_rules()["models"].get(name) or {}).get("vision"))
@@ -232,6 +234,7 @@ class ArmPlane:
             "version": version,
         }
         if fine_tune:
+            capabilities["fineTune"] = "true"
             model["finetuneCapabilities"] = {
                 "chat": "true",
                 "completion": "true",
