@@ -49,17 +49,22 @@ def plan(
     """
     import json
     import os
+    import re
 
     from ftops_infra.plan import SUBSCRIPTION, run_program, tree
 
-    from ftops.azure.names import SUBSCRIPTION_ID, check
     from ftops.cli import render
     from ftops.cli.progress import Steps
+    from ftops.errors import UsageError
     from ftops.stack.outputs import declared_fine_tunes
     from ftops.stack.schema import load_stack_file
 
     subscription_id = subscription or os.environ.get("AZURE_SUBSCRIPTION_ID") or SUBSCRIPTION
-    check(subscription_id, SUBSCRIPTION_ID)  # a bad id fails here with the fix, not deep in the program
+    if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", subscription_id):
+        raise UsageError(
+            f"--subscription {subscription_id[:40]!r} is not a subscription id",
+            hint="pass a GUID, e.g. --subscription $(az account show --query id -o tsv)",
+        )
     environment = load_stack_file(stack)
     steps = Steps(as_json)  # a line on a terminal; quiet with --json or off a TTY
     steps("evaluating the program under Pulumi mocks", f"{len(environment.regions)} regions, no Azure calls")

@@ -70,6 +70,11 @@ def test_two_subscriptions_get_different_names_and_a_rerun_the_same(stack: str) 
     assert [(r["type"], r["name"]) for r in first["resources"]] == [(r["type"], r["name"]) for r in second["resources"]]
 
 
+def test_a_bad_subscription_is_a_usage_error() -> None:
+    code, out, _ = cli_run(["plan", "--stack", "dev", "--subscription", "nope/../x", "--json"])
+    assert code == 2 and json.loads(out)["message"] == "--subscription 'nope/../x' is not a subscription id"
+
+
 def test_role_assignment_names_are_bicep_guid_of_scope_principal_and_role(plan_for) -> None:
     plan = plan_for("private-multi")
     for assignment in plan.of_type(ROLE):
