@@ -860,6 +860,9 @@ class ArmPlane:
                     "limit": {"limitObjectType": "LimitValue", "value": found["limit"]},
                     "name": {"value": found["name"], "localizedValue": FAMILY_NAMES.get(found["name"], found["name"])},
                     "provisioningState": state,
+                    "message": {"InProgress": "Request processing", "Succeeded": "Request processed"}.get(
+                        state, "Needs a support request"
+                    ),
                     "subRequestId": request_id,
                     "resourceType": "dedicated",
                     "unit": "Count",

@@ -1,0 +1,76 @@
+"""Routing from the specs: every handler line names a real operation of the carried specs and a handler
+that exists; every operation ftops calls has a handler."""
+
+from __future__ import annotations
+
+from ftops.emulator.armplane import ArmPlane
+from ftops.emulator.dataplane import DataPlane
+from ftops.emulator.routes import ROUTES
+from ftops.emulator.specs import spec_book
+
+PLANES = {"dataplane": DataPlane, "arm": ArmPlane}
+# Operations ftops' own clients call (ftops/azure/openai.py and arm.py); each must be served.
+USED_BY_FTOPS = {
+    ("openai", op)
+    for op in [
+        "Files_Upload",
+        "Files_Import",
+        "Files_Get",
+        "Files_List",
+        "Files_Delete",
+        "Files_GetContent",
+        "FineTuning_Create",
+        "FineTuning_Get",
+        "FineTuning_List",
+        "FineTuning_GetEvents",
+        "FineTuning_GetCheckpoints",
+        "FineTuning_Cancel",
+        "FineTuning_Pause",
+        "FineTuning_Resume",
+    ]
+} | {
+    ("cognitiveservices", "Models_List"),
+    ("cognitiveservices", "Usages_List"),
+    ("cognitiveservices", "Deployments_Get"),
+    ("cognitiveservices", "Deployments_List"),
+    ("cognitiveservices", "Deployments_CreateOrUpdate"),
+    ("cognitiveservices", "Deployments_Delete"),
+    ("machinelearningservices", "Usages_List"),
+    ("quota", "Quota_Get"),
+    ("quota", "Quota_CreateOrUpdate"),
+    ("quota", "QuotaRequestStatus_Get"),
+}
+
+
+def test_every_route_names_an_operation_of_the_carried_specs_and_an_existing_handler():
+    book = spec_book()
+    for (api, operation_id), (plane, method) in ROUTES.items():
+        assert book.has_operation(api, operation_id), f"{api} {operation_id} is in no carried spec"
+        assert callable(getattr(PLANES[plane], method, None)), f"{plane}.{method} does not exist"
+
+
+def test_every_operation_ftops_calls_is_routed():
+    assert set(ROUTES) >= USED_BY_FTOPS
+
+
+def test_the_same_operation_of_two_versions_reaches_one_handler():
+    book = spec_book()
+    stable = book.find("GET", "/openai/files", "2024-10-21")
+    preview = book.find("GET", "/openai/files", "2025-04-01-preview")
+    assert (stable.version, preview.version) == ("2024-10-21", "2025-04-01-preview")
+    assert ROUTES[(stable.api, stable.operation_id)] == ROUTES[(preview.api, preview.operation_id)]
+    sdk_default = book.find("GET", "/subscriptions/s/providers/Microsoft.Quota/quotas", "2025-09-01")
+    assert sdk_default is None or sdk_default.accepts_version("2025-09-01")
+    quota = book.find(
+        "GET",
+        "/subscriptions/s/providers/Microsoft.MachineLearningServices/locations/l/providers/Microsoft.Quota/quotas/f",
+        "2025-09-01",
+    )
+    assert quota.operation_id == "Quota_Get" and quota.accepts_version("2025-09-01")
+    assert not quota.accepts_version("2024-01-01")
+
+
+def test_path_parameters_come_by_the_specs_names():
+    book = spec_book()
+    op = book.find("GET", "/openai/fine_tuning/jobs/ftjob-1/events", "2025-04-01-preview")
+    assert op.params("/openai/fine_tuning/jobs/ftjob-1/events") == {"fine_tuning_job_id": "ftjob-1"}
