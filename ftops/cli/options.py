@@ -44,7 +44,7 @@ def complete_model(incomplete: str) -> list[str]:
     from ftops.catalog import load_catalog, normalize
 
     key = normalize(incomplete)
-    return [m.name for m in load_catalog().models if normalize(m.name).startswith(key)]
+    return [m.name for m in load_catalog().offered_models() if normalize(m.name).startswith(key)]
 
 
 def complete_region(incomplete: str) -> list[str]:

@@ -11,6 +11,7 @@ create response was lost instead of paying twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -183,12 +184,39 @@ def default_path() -> Path:
     return user_state_path("ftops") / "ledger.sqlite3"
 
 
+def _create_atomically(path: Path) -> None:
+    """Create the ledger beside its final name, with its schema, then link it into place.
+
+    A ledger file therefore never exists without its tables: a reader (another ftops, a test polling for
+    the file) sees no file or a complete one. If another process wins the race, its file is kept.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        db = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # stored in the file: every later connection uses WAL
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another process created it first: keep theirs
+            os.link(temporary, path)  # fails if the name exists: never replaces a ledger in use
+    finally:
+        for leftover in (
+            temporary,
+            temporary.with_name(temporary.name + "-wal"),
+            temporary.with_name(temporary.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
+
+
 class Ledger:
     """Durable record of launches and uploads. Every write is its own committed transaction."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            _create_atomically(self.path)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         # WAL + synchronous=FULL: a committed step survives SIGKILL and power loss.

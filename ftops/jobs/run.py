@@ -58,10 +58,15 @@ def dataset_facts(request: LaunchRequest) -> DatasetFacts:
     )
 
 
-def live_regions(outputs: StackOutputs, model: Model) -> frozenset[str]:
+def live_regions(outputs: StackOutputs, model: Model | str) -> frozenset[str]:
     """The stack's regions whose live ARM model list has the model with the fine-tune capability."""
     from ftops.azure import availability
     from ftops.azure.arm import ArmClient
+
+    if isinstance(model, str):
+        from ftops.catalog import load_catalog
+
+        model = load_catalog().model(model)
 
     with ArmClient(outputs.subscription_id) as arm:
         answers = availability.sweep(arm, [r.location for r in outputs.regions])

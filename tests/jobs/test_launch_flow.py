@@ -119,7 +119,7 @@ def test_live_picks_only_regions_arm_reports(emulator, outputs, sft_file, tmp_pa
 
     entry = emulator.arm.model_entry
     emulator.arm.set_location_models("swedencentral", [entry("gpt-4.1-mini", "2025-04-14", fine_tune=False)])
-    live = live_regions(outputs, catalog.model("gpt-4.1-mini"))
+    live = live_regions(outputs, "gpt-4.1-mini")
     assert live == frozenset({"eastus2"})
     request = request_for(sft_file)
     with Ledger(tmp_path / "l.db") as ledger:

@@ -170,3 +170,20 @@ def test_launch_suffixes_differ_between_runs_and_keep_the_users_part() -> None:
     assert first != second and first.startswith("ft-")
     mine = launch_suffix("support-bot", "0123456789abcdef-1")
     assert mine.startswith("support-bot-") and len(mine) <= 40
+
+
+def test_a_new_ledger_appears_with_its_schema_and_never_replaces_one(tmp_path: Path) -> None:
+    """The file a reader can see always has its tables (the SIGKILL test polls for it), and creating it
+    again, as a racing process would, keeps the ledger that is there."""
+    import sqlite3
+
+    from ftops.jobs.ledger import _create_atomically
+
+    path = tmp_path / "state" / "ledger.sqlite3"
+    with Ledger(path) as ledger:
+        ledger.start(make_launch(), new_run=False)
+    assert sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("ledger.sqlite3")) == []
+    _create_atomically(path)  # a second creator loses the race
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM launches").fetchone() == (1,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
