@@ -147,3 +147,35 @@ def test_a_region_that_cannot_train_the_model_says_where_it_can() -> None:
     code, _, err = run(["availability", "--model", "gpt-oss-120b", "--region", "westeurope"])
     assert code == 1
     assert "cannot be fine-tuned" in err and "australiaeast" in err
+
+
+MAAS = (DOCS / "foundry-classic/includes/region-availability-maas.md").read_text(encoding="utf-8")
+
+
+def maas_fine_tuning_rows() -> list[tuple[str, set[str]]]:
+    """Rows of the hub region page whose last column lists fine-tuning regions (not "Not available")."""
+    rows = []
+    for line in MAAS.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or cells[0].startswith(("Model", "---", "-")) or "Not available" in cells[-1]:
+            continue
+        regions = {r.strip().lower().replace(" ", "") for r in cells[-1].split("<br>") if r.strip()}
+        for name in cells[0].split("<br>"):
+            rows.append((name.strip(), regions))
+    return rows
+
+
+@pytest.mark.parametrize(("name", "regions"), maas_fine_tuning_rows(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_hub_fine_tuning_row_is_a_catalog_record(name: str, regions: set[str]) -> None:
+    from ftops.catalog import load_catalog
+
+    model = load_catalog().model(name)
+    hub = model.path("hub-serverless")
+    assert set(hub.standard_regions) == regions
+    code, _, err = run(["availability", "--model", name, "--json"])
+    assert code == (0 if model.offered else 1), err
+
+
+def test_the_hub_page_rows_are_the_ones_expected() -> None:
+    names = {name for name, _ in maas_fine_tuning_rows()}
+    assert {"Phi-4", "Ministral-3B", "tsuzumi-7b", "Llama 3.3 70B Instruct", "Llama 3.1 8B Instruct"} <= names

@@ -186,3 +186,8 @@ def test_a_model_the_table_adds_is_offered_without_a_curated_record() -> None:
     raw["tables"]["supported-models"]["data"]["models"]["gpt-9"] = row
     fresh = Catalog(raw)
     assert fresh.offered_model("gpt-9").training_types == ("data_zone", "global")
+
+
+def test_as_of_is_the_newest_page_date_the_catalog_cites() -> None:
+    cited = [s.as_of for s in catalog.sources.values() if s.repo is not None]
+    assert catalog.as_of == max(cited) == "2026-10-07"
