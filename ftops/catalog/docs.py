@@ -29,7 +29,11 @@ PAGES: dict[str, str] = {
         "articles/foundry/includes/fine-tune-provisioned-throughput-deployment-regions.md"
     ),
     "maas-regions": "articles/foundry-classic/includes/region-availability-maas.md",
+    "retirement-schedule": "articles/foundry/openai/includes/concepts-model-retirement-schedule-content.md",
+    "retired-models": "articles/foundry/openai/includes/concepts-retired-models-content.md",
 }
+# Pages whose rows are kept only for the models the catalog names (they list every Foundry model).
+FILTERED_PAGES = ("retirement-schedule", "retired-models")
 # The 03/2026 revision of the supported-models page: the last one with a per-model Standard training
 # region column (the newest revision dropped it). Carried verbatim under a name ending in its commit.
 STANDARD_REGIONS_COMMIT = "2a5ac2402744c2c41d85783be1dbd90cea85dfe7"
@@ -240,13 +244,94 @@ def parse_maas(text: str) -> dict[str, Any]:
     return out
 
 
-PARSERS: dict[str, Callable[[str], Any]] = {
+def iso(text: str) -> str | None:
+    """`2027-04-14`, `June 30, 2025` or `—` -> ISO date or None."""
+    import datetime as dt
+
+    text = _clean(_strip_notes(text))
+    if found := re.search(r"\d{4}-\d{2}-\d{2}", text):
+        return found.group(0)
+    try:
+        return dt.datetime.strptime(text, "%B %d, %Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+def _replacement(cell: str) -> str | None:
+    names = re.findall(r"`([^`]+)`", cell) or [_clean(_strip_notes(p)) for p in re.split(r",|<br\s*/?>", cell)]
+    names = [n for n in names if n and n not in ("—", "N/A", "-")]
+    return ", ".join(names) or None
+
+
+def _keep(name: str, names: set[str] | None) -> bool:
+    return names is None or re.sub(r"[^a-z0-9]", "", name.lower()) in names
+
+
+def parse_retirement_schedule(text: str, names: set[str] | None = None) -> dict[str, Any]:
+    """Lifecycle rows (model, version -> stage, retirement date, replacement) and the fine-tuned table."""
+    models: dict[str, Any] = {}
+    fine_tuned: dict[str, Any] = {}
+    for header, rows in tables(text):
+        columns = [_clean(h).lower() for h in header]
+        if columns[:2] != ["model", "version"]:
+            continue
+        for row in rows:
+            if len(row) < len(columns) or not _keep(_clean(row[0]), names):
+                continue
+            key = f"{_clean(row[0])} {_clean(row[1])}"
+            if "training retirement date" in columns:
+                training = row[columns.index("training retirement date")]
+                fine_tuned[key] = {
+                    "training": iso(training),
+                    "training_no_earlier_than": "no earlier than" in training.lower(),
+                    "deployment": iso(row[columns.index("deployment retirement date")]),
+                }
+            elif "lifecycle" in columns:
+                entry = {
+                    "lifecycle": _clean(row[columns.index("lifecycle")]),
+                    "retirement": iso(row[columns.index("retirement date")]),
+                    "replacement": _replacement(row[columns.index("replacement")]),
+                }
+                models.setdefault(key, entry)  # a model listed twice (sold by Azure, and by partners): the first
+    return {"models": models, "fine_tuned": fine_tuned}
+
+
+def parse_retired_models(text: str, names: set[str] | None = None) -> dict[str, Any]:
+    """Retired models: name -> retirement date (ISO) and suggested replacement."""
+    out: dict[str, Any] = {}
+    for header, rows in tables(text):
+        columns = [_clean(h).lower() for h in header]
+        if not columns or columns[0] != "model" or "retirement date" not in columns:
+            continue
+        for row in rows:
+            if len(row) < len(columns):
+                continue
+            cell = _clean(row[0])
+            found = re.findall(r"`([^`]+)`", cell) or [cell]
+            version = re.search(r"`\s*-\s*(\S+)\s*$", cell)  # "`gpt-35-turbo` - 0301"
+            for model in found:
+                if not _keep(model, names):
+                    continue
+                key = f"{model} {version.group(1)}" if version else model
+                out.setdefault(
+                    key,
+                    {
+                        "retired": iso(row[columns.index("retirement date")]),
+                        "replacement": _replacement(row[columns.index("suggested replacement")]),
+                    },
+                )
+    return out
+
+
+PARSERS: dict[str, Callable[..., Any]] = {
     "supported-models": parse_supported_models,
     "global-training-regions": parse_global_training_regions,
     "standard-deployment-regions": parse_region_matrix,
     "provisioned-deployment-regions": parse_region_matrix,
     "maas-regions": parse_maas,
     STANDARD_REGIONS_PAGE: parse_standard_training_regions,
+    "retirement-schedule": parse_retirement_schedule,
+    "retired-models": parse_retired_models,
 }
 
 
@@ -309,13 +394,17 @@ def _http_get(url: str) -> str:
     return response.text
 
 
-def parse_pages(pages: dict[str, Page]) -> dict[str, Any]:
-    """The `tables` section for these pages: per page its parsed rows and its date."""
+def parse_pages(pages: dict[str, Page], names: set[str] | None = None) -> dict[str, Any]:
+    """The `tables` section for these pages: per page its parsed rows and its date. `names` (normalized model
+    names) keeps only the catalog's models from the pages that list every Foundry model."""
     out: dict[str, Any] = {}
     for key, page in pages.items():
-        out[key] = {"date": page.date, "data": PARSERS[key](page.text)}
+        data = PARSERS[key](page.text, names) if key in FILTERED_PAGES else PARSERS[key](page.text)
+        out[key] = {"date": page.date, "data": data}
     return out
 
 
-def parse_docs(docs: str, *, fetch: Callable[[str], str] | None = None) -> dict[str, Any]:
-    return parse_pages(read_pages(docs, fetch=fetch))
+def parse_docs(
+    docs: str, *, fetch: Callable[[str], str] | None = None, names: set[str] | None = None
+) -> dict[str, Any]:
+    return parse_pages(read_pages(docs, fetch=fetch), names)

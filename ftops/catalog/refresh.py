@@ -22,6 +22,8 @@ PAGE_TITLES = {
     "provisioned-deployment-regions": "Provisioned Throughput deployment regions",
     "maas-regions": "hub fine-tuning regions",
     "standard-training-regions": "Standard training regions (03/2026 revision)",
+    "retirement-schedule": "retirement schedule",
+    "retired-models": "retired models",
 }
 
 
@@ -84,6 +86,10 @@ def _rows(page: str, data: Any) -> dict[str, Any]:
         rows = {f"region {k}": v for k, v in (data.get("regions") or {}).items()}
         rows.update({f"footnote {k}": v for k, v in (data.get("footnotes") or {}).items()})
         return rows
+    if page == "retirement-schedule":
+        rows = {f"model {k}": v for k, v in (data.get("models") or {}).items()}
+        rows.update({f"fine-tuned {k}": v for k, v in (data.get("fine_tuned") or {}).items()})
+        return rows
     return {f"model {k}": v for k, v in (data or {}).items()}
 
 
@@ -135,6 +141,13 @@ def replace_tables(text: str, tables: dict[str, Any]) -> str:
     return f"{head}\n\n{render_tables(tables)}"
 
 
+def catalog_names(raw: dict[str, Any]) -> set[str]:
+    """Normalized names and aliases of the curated records (the lifecycle pages are kept to these)."""
+    from ftops.catalog import normalize
+
+    return {normalize(n) for m in raw.get("models") or () for n in (m["name"], *m.get("aliases", ()))}
+
+
 @dataclass(frozen=True)
 class RefreshResult:
     docs: str
@@ -157,10 +170,11 @@ def refresh(docs: str, *, write: bool = False, catalog_file: Path | None = None,
     from ftops.catalog import data_path
     from ftops.catalog.docs import parse_docs
 
-    fresh = parse_docs(docs, fetch=fetch)
     target = Path(str(catalog_file or data_path()))
     text = target.read_text(encoding="utf-8")
-    bundled = (yaml.safe_load(text) or {}).get("tables") or {}
+    raw = yaml.safe_load(text) or {}
+    bundled = raw.get("tables") or {}
+    fresh = parse_docs(docs, fetch=fetch, names=catalog_names(raw))
     changes = compare(bundled, fresh)
     written = None
     if write and changes:
