@@ -142,9 +142,7 @@ class ArmPlane:
         """An account's location: set explicitly, else a region id inside its name, else swedencentral."""
         if account in self.account_locations:
             return self.account_locations[account]
-        from ftops.catalog import load_catalog
-
-        for region in sorted(load_catalog().azure_regions, key=len, reverse=True):
+        for region in sorted(_known_regions(), key=len, reverse=True):
             if region in account:
                 return region
         return DEFAULT_ACCOUNT_LOCATION
@@ -394,9 +392,7 @@ class ArmPlane:
 
     def model_capacities_list(self, request: Request, p: dict[str, str]) -> Reply:
         """Capacity across regions: the one-call check of where a model can be deployed."""
-        from ftops.catalog import load_catalog
-
-        return self._capacities(request, sorted(load_catalog().azure_regions))
+        return self._capacities(request, sorted(_known_regions()))
 
     # ---- accounts ----
     def add_account(self, sub: str, rg: str, name: str, location: str = DEFAULT_ACCOUNT_LOCATION) -> dict:
@@ -939,6 +935,12 @@ def vm_sizes() -> list[dict]:
     import yaml
 
     return yaml.safe_load(resources.files("ftops.emulator").joinpath("vm_sizes.yaml").read_text())["sizes"]
+
+
+def _known_regions() -> set[str]:
+    """The regions the emulator knows (its fixture's training regions and model regions)."""
+    rules = model_rules()
+    return {*rules["training_regions"], *(r for regions in rules.get("model_regions", {}).values() for r in regions)}
 
 
 def _fine_tunable(model: dict) -> bool:

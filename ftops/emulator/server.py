@@ -65,9 +65,9 @@ class Emulator:
         self.admin_token = secrets.token_urlsafe(24)  # per run: only who started it can steer it
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults or "", seed)
         if min_examples is None:
-            from ftops.catalog import load_catalog
+            from ftops.emulator.dataplane import model_rules  # the emulator's own data, not ftops' catalog
 
-            min_examples = load_catalog().limits.min_training_examples
+            min_examples = int(model_rules()["min_training_examples"])
         self.dataplane = DataPlane(min_examples)
         self.arm = ArmPlane(self.dataplane)
         self.ml = MlPlane()
