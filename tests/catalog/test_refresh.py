@@ -71,6 +71,21 @@ def test_a_region_row_removed_and_a_model_added_are_each_one_change(docs_copy: P
     ]
 
 
+def test_a_retirement_date_moved_on_the_schedule_is_one_change(docs_copy: Path) -> None:
+    schedule = docs_copy / "articles/foundry/openai/includes/concepts-model-retirement-schedule-content.md"
+    edit(
+        schedule,
+        "| gpt-4.1-mini | 2025-04-14 | Deprecated | 2027-04-14 | — |",
+        "| gpt-4.1-mini | 2025-04-14 | Retired | 2026-11-30 | gpt-5 |",
+    )
+    changes = [(c.subject, c.detail) for c in refresh(str(docs_copy)).changes]
+    assert changes == [
+        ("model gpt-4.1-mini 2025-04-14", "lifecycle Deprecated -> Retired"),
+        ("model gpt-4.1-mini 2025-04-14", "retirement 2027-04-14 -> 2026-11-30"),
+        ("model gpt-4.1-mini 2025-04-14", "replacement None -> gpt-5"),
+    ]
+
+
 def test_a_footnote_change_is_reported_with_its_meaning(docs_copy: Path) -> None:
     edit(docs_copy / GLOBAL, "isn't supported in Poland Central.", "isn't supported in Poland Central or anywhere.")
     [change] = refresh(str(docs_copy)).changes
