@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ftops.cli import render
-from ftops.cli.jobs_metrics import metrics
+from ftops.cli.jobs_metrics import metrics_option
 from ftops.cli.options import JobArgument, JsonOption, OutputsOption, StackOption, locate, selector
 
 app = typer.Typer(help="List, inspect, follow and control fine-tuning jobs.", no_args_is_help=True)
@@ -114,4 +114,4 @@ def _control_command(action: str, help_text: str) -> None:
 _control_command("cancel", "Cancel a job.")
 _control_command("pause", "Pause a running job (keeps its checkpoints).")
 _control_command("resume", "Resume a paused job.")
-app.command("metrics")(metrics)  # training curves: ftops/cli/jobs_metrics.py
+metrics_option(app)  # `show --metrics`: training curves, in ftops/cli/jobs_metrics.py

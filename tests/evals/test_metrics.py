@@ -70,14 +70,20 @@ def overfit_job(emulator, outputs_file: Path, tmp_path: Path) -> str:
 
 
 def test_jobs_metrics_flags_the_step_and_draws_within_100_columns(overfit_job: str, outputs_file: Path) -> None:
-    found = ok_json("jobs", "metrics", overfit_job, "--outputs", str(outputs_file))
+    found = ok_json("jobs", "show", overfit_job, "--metrics", "--outputs", str(outputs_file))
     assert found["overfitting"]["step"] == 20
     assert found["steps"] == list(range(1, 51)) and found["checkpoints"] == [10, 20, 30, 40, 50]
     valid = found["series"]["valid_loss"]
     assert min(valid) == valid[19] and valid[-1] > valid[19]  # the series says what the flag says
     for columns in ("100", "300"):
         done = ftops(
-            "jobs", "metrics", overfit_job, "--outputs", str(outputs_file), env={**os.environ, "COLUMNS": columns}
+            "jobs",
+            "show",
+            overfit_job,
+            "--metrics",
+            "--outputs",
+            str(outputs_file),
+            env={**os.environ, "COLUMNS": columns},
         )
         assert done.returncode == 0, done.stderr
         chart_lines = done.stdout.splitlines()
@@ -88,12 +94,23 @@ def test_jobs_metrics_flags_the_step_and_draws_within_100_columns(overfit_job: s
 
 def test_pictures_are_written(overfit_job: str, outputs_file: Path, tmp_path: Path) -> None:
     png = tmp_path / "out" / "curves.png"
-    found = ok_json("jobs", "metrics", overfit_job, "--outputs", str(outputs_file), "--output", str(png))
+    found = ok_json("jobs", "show", overfit_job, "--metrics", "--outputs", str(outputs_file), "--output", str(png))
     assert found["output"] == str(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     page = tmp_path / "curves.html"
-    ok_json("jobs", "metrics", overfit_job, "--outputs", str(outputs_file), "--output", str(page))
+    ok_json("jobs", "show", overfit_job, "--metrics", "--outputs", str(outputs_file), "--output", str(page))
     assert "<svg" in page.read_text()
-    wrong = ftops("jobs", "metrics", overfit_job, "--outputs", str(outputs_file), "--output", str(tmp_path / "c.gif"))
+    wrong = ftops(
+        "jobs", "show", overfit_job, "--metrics", "--outputs", str(outputs_file), "--output", str(tmp_path / "c.gif")
+    )
     assert wrong.returncode == 2 and "write a .png or an .html file" in wrong.stderr
-    assert json.loads(ftops("jobs", "metrics", overfit_job, "--outputs", str(outputs_file), "--json").stdout)["job_id"]
+    assert json.loads(ftops("jobs", "show", overfit_job, "--metrics", "--outputs", str(outputs_file), "--json").stdout)[
+        "job_id"
+    ]
+
+
+def test_show_without_metrics_is_unchanged(overfit_job: str, outputs_file: Path, tmp_path: Path) -> None:
+    shown = ok_json("jobs", "show", overfit_job, "--outputs", str(outputs_file))
+    assert shown["id"] == overfit_job and shown["status"] == "succeeded" and "series" not in shown
+    alone = ftops("jobs", "show", overfit_job, "--outputs", str(outputs_file), "--output", str(tmp_path / "c.png"))
+    assert alone.returncode == 2 and "--output goes with --metrics" in alone.stderr
