@@ -43,6 +43,28 @@ ROUTES = [
     ("GET", ML_LOCATION + r"/mfeOperationResults/(?P<op>[^/]+)", "operation_result"),
 ]
 COMPILED = [(method, re.compile(pattern + "$"), name) for method, pattern, name in ROUTES]
+# The operationId of each route in Microsoft's ML spec (mfe.json, 2025-12-01; not carried: too large), as
+# azure-ai-ml's generated ARM client names them (`tests/emulator/test_routes.py` checks each against it).
+# Operation monitors are no operation of any spec.
+OPERATIONS: dict[str, str | None] = {
+    "datastore": "Datastores_Get",
+    "get_data": "DataVersions_Get",
+    "put_data": "DataVersions_CreateOrUpdate",
+    "list_jobs": "Jobs_List",
+    "get_job": "Jobs_Get",
+    "put_job": "Jobs_CreateOrUpdate",
+    "cancel_job": "Jobs_Cancel",
+    "get_subscription": "MarketplaceSubscriptions_Get",
+    "put_subscription": "MarketplaceSubscriptions_CreateOrUpdate",
+    "get_online": "OnlineEndpoints_Get",
+    "put_online": "OnlineEndpoints_CreateOrUpdate",
+    "get_online_deployment": "OnlineDeployments_Get",
+    "put_online_deployment": "OnlineDeployments_CreateOrUpdate",
+    "get_endpoint": "ServerlessEndpoints_Get",
+    "put_endpoint": "ServerlessEndpoints_CreateOrUpdate",
+    "operation_status": None,
+    "operation_result": None,
+}
 JOB_STEPS = ("NotStarted", "Queued", "Running", "Completed")
 JOB_TERMINAL = ("Completed", "Failed", "Canceled")
 MONITOR_READS = 2  # reads of an operation monitor until it ends

@@ -2,10 +2,14 @@
 
 The spec files are the copies in ``spec_files/`` (its README gives their provenance), or ``$FTOPS_SPECS_DIR``.
 Each file's schemas are turned into JSON Schema once and checked with `jsonschema`, following the spec's own rules:
-- enums marked ``x-ms-enum.modelAsString`` are open (clients must accept new values), so not enforced;
+- in requests, enums marked ``x-ms-enum.modelAsString`` are open (clients must accept new values); in
+  responses every enum is closed (the emulator must only send values the spec lists);
 - ``x-nullable`` / ``nullable`` allow null;
 - ``$ref``s to files that are not saved here (ARM ``common-types``) are not checked; ARM error bodies are
-  checked against the common error envelope below instead.
+  checked against the common error envelope below instead;
+- long-running operations' headers (`check_headers`): monitors named, absolute, on the emulator, served.
+Several versions of one API are kept; `find` picks the operation of the request's api-version, and
+`Operation.api` + `operation_id` key the emulator's handlers (`ftops.emulator.routes`).
 """
 
 from __future__ import annotations

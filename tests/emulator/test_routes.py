@@ -3,8 +3,15 @@ that exists; every operation ftops calls has a handler."""
 
 from __future__ import annotations
 
+import inspect
+import re
+
+import pytest
+
 from ftops.emulator.armplane import ArmPlane
 from ftops.emulator.dataplane import DataPlane
+from ftops.emulator.mlplane import OPERATIONS
+from ftops.emulator.mlplane import ROUTES as ML_ROUTES
 from ftops.emulator.routes import ROUTES
 from ftops.emulator.specs import spec_book
 
@@ -74,3 +81,34 @@ def test_path_parameters_come_by_the_specs_names():
     book = spec_book()
     op = book.find("GET", "/openai/fine_tuning/jobs/ftjob-1/events", "2025-04-01-preview")
     assert op.params("/openai/fine_tuning/jobs/ftjob-1/events") == {"fine_tuning_job_id": "ftjob-1"}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _shape(path: str) -> list[str]:
+    """Path segments with every parameter as '*' (a spec's `{x}` or a route's regex group)."""
+    path = re.sub(r"\(\?P<[^>]+>\[\^/\]\+\)", "*", path).replace("\\.", ".")
+    return ["*" if part.startswith("{") else part.lower() for part in path.strip("/").split("/")]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_every_ml_route_is_an_operation_of_microsofts_ml_spec():
+    """mfe.json is not carried; azure-ai-ml's ARM client, generated from it, stands in: the route's method
+    and path are those of the client's request builder for the operationId the route names."""
+    from azure.ai.ml._restclient.arm_ml_service.operations import _operations as generated
+
+    for method, pattern, name in ML_ROUTES:
+        operation_id = OPERATIONS[name]
+        if operation_id is None:
+            assert "Operation" in pattern  # a monitor, not an operation
+            continue
+        group, op = operation_id.split("_", 1)
+        builder = getattr(generated, f"build_{_snake(group)}_{_snake(op)}_request")
+        source = inspect.getsource(builder)
+        template = re.search(r'_url = "([^"]+)"', source)[1]
+        assert f'method="{method}"' in source, operation_id
+        ours, theirs = _shape(pattern), _shape(template)
+        assert len(ours) == len(theirs), operation_id
+        assert all(t == "*" or o == t for o, t in zip(ours, theirs, strict=True)), operation_id
