@@ -238,6 +238,38 @@ def family_usage(family: str, used: int, limit: int) -> dict:
     }
 
 
+def test_a_200_with_a_location_to_the_quota_request_is_followed_to_its_end():
+    """Microsoft's Quotas_Put_Request_ForCompute example: 200 with a `location` to quotaRequests/{id}."""
+    reads: list[str] = []
+    states = ["InProgress", "Succeeded"]
+    waits: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/usages"):
+            return httpx.Response(200, json={"value": [family_usage(A100, 0, 0)]})
+        if request.method == "PUT":
+            where = request.url.path.replace("/quotas/", "/quotaRequests/req-")
+            body = {"name": A100, "properties": {"limit": {"limitObjectType": "LimitValue", "value": 24}}}
+            return httpx.Response(200, json=body, headers={"location": f"{request.url.copy_with(path=where)}"})
+        reads.append(request.url.path)
+        state = states.pop(0)
+        return httpx.Response(200, json={"properties": {"provisioningState": state}}, headers={"Retry-After": "7"})
+
+    client = ArmClient(
+        SUB,
+        StaticTokenCredential("t"),
+        httpx.Client(transport=httpx.MockTransport(handler)),
+        settings=load_settings({"FTOPS_AZURE_EMULATOR": "http://127.0.0.1:9"}),
+        policy=FAST,
+        sleep=waits.append,
+    )
+    with client:
+        found = ensure_quota(client, "eastus", A100, 24)
+    assert len(reads) == 2 and all("/quotaRequests/req-" in r for r in reads)
+    assert found["request_id"] == f"req-{A100}" and found["requested"] == 24
+    assert waits == [7.0]  # no wait before the first read of a 200's monitor; Retry-After between reads
+
+
 def test_an_invalid_request_fails_with_the_request_id():
     fake = FakeArm(["Accepted", "InProgress", "Invalid"], {"value": [family_usage(A100, 24, 24)]})
     with fake.client() as client, pytest.raises(AzureRefusedError) as caught:
