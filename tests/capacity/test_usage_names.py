@@ -27,7 +27,7 @@ def test_both_spellings_are_tried_so_either_is_found():
 
 def test_deployment_types_per_kind_of_model():
     assert skus_for(fine_tuned=False) == ("Standard", "GlobalStandard", "DataZoneStandard")
-    assert skus_for(fine_tuned=True) == ("Standard", "GlobalStandard", "Developer")
+    assert skus_for(fine_tuned=True) == ("Standard", "GlobalStandard", "DataZoneStandard", "Developer")
     with pytest.raises(UsageError, match="unknown deployment type 'ProvisionedManaged'"):
         usage_name("gpt-4o", "ProvisionedManaged")
     assert facts().as_of
