@@ -65,6 +65,7 @@ def refresh(
 ) -> None:
     """Compare Microsoft's fine-tuning tables with the bundled catalog and print the differences.
 
+    \b
     Examples:
       ftops catalog refresh --docs ~/src/azure-ai-docs
       ftops catalog refresh --docs https://raw.githubusercontent.com/MicrosoftDocs/azure-ai-docs/main --write

@@ -47,6 +47,7 @@ def models(
 ) -> None:
     """List the models ftops can fine-tune, with methods, modalities, offers and regions.
 
+    \b
     Examples:
       ftops models --method dpo --vision
       ftops models --all --json
@@ -112,6 +113,7 @@ def availability(
 ) -> None:
     """Where a model can be fine-tuned, or what can be fine-tuned in a region.
 
+    \b
     Examples:
       ftops availability --model gpt-4.1 --method dpo
       ftops availability --model gpt-4o --vision --json
