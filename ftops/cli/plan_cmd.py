@@ -30,6 +30,9 @@ def plan(
     name_seed: Annotated[
         str, typer.Option("--name-seed", help="Plan as with ftops:nameSeed (fresh globally unique names).")
     ] = "",
+    legacy_names: Annotated[
+        bool, typer.Option("--legacy-names", help="Plan as with ftops:legacyNames (names of stacks deployed before).")
+    ] = False,
     unprotected: Annotated[
         bool, typer.Option("--unprotected", help="Plan as with ftops:protect=false (nothing protected).")
     ] = False,
@@ -76,6 +79,7 @@ def plan(
         stack=Path(stack).stem.split(".")[-1],
         subscription_id=subscription_id,
         name_seed=name_seed,
+        legacy_names=legacy_names,
     )
     rows = tree(result)
     outputs = {**result.outputs, "fine_tunes": declared_fine_tunes(environment)}  # as infra/__main__.py exports
@@ -99,5 +103,6 @@ def plan(
     )
     render.line("outputs:")
     render.print_json(outputs)  # plain JSON: brackets in it are not console markup
+    render.note(f"planned for subscription {subscription_id} (--subscription): globally unique names depend on it")
     if save_outputs is not None:
         render.note(f"outputs written to {save_outputs}")

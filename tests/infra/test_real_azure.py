@@ -101,6 +101,13 @@ def test_legacy_names_keep_what_is_deployed_and_logical_names_never_move(env_for
     ]
 
 
+def test_plan_shows_the_legacy_names_on_request() -> None:
+    code, out, _ = cli_run(["plan", "--stack", "dev", "--json", "--legacy-names", "--subscription", SUB_A])
+    assert code == 0
+    unique, _ = names_in(json.loads(out))
+    assert list(unique.values()) == ["ais-ftdev-swedencentral-aae431"]
+
+
 def test_a_name_seed_moves_every_globally_unique_name(env_for) -> None:
     env = env_for("private-multi")
     plain, seeded = run_program(env, subscription_id=SUB_A), run_program(env, subscription_id=SUB_A, name_seed="b2")
