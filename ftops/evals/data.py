@@ -10,7 +10,8 @@ Every item reaches the service as `{"input": [messages], "reference": str, ...fi
 
 Graders are the RFT grader language (`ftops.data.grader.check_grader`, the same checks `ftops data
 validate` runs), plus what the Evals API requires of testing criteria (a name; `pass_threshold` for
-text_similarity). Shorthands: `string_check[:OP]` (sample vs `{{item.reference}}`, eq by default) and
+text_similarity; one of the types its spec lists: python and multi graders pass the RFT checks, then are
+refused for this api-version). Shorthands: `string_check[:OP]` (sample vs `{{item.reference}}`, eq by default) and
 `text_similarity[:METRIC[:THRESHOLD]]` (fuzzy_match at 0.5 by default).
 """
 
@@ -22,8 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftops.azure.settings import OPENAI_API_VERSION
 from ftops.errors import DataError, Problem, UsageError
 
+# The testing criteria the carried spec of the data-plane version lists (CreateEvalRequest.testing_criteria).
+EVALS_API_VERSION = OPENAI_API_VERSION
+EVAL_GRADER_TYPES = ("string_check", "text_similarity", "score_model", "label_model")
 MAX_ITEMS = 10_000  # a held-out set goes inline in each run's request; bigger sets belong in a file upload
 SAMPLE = "{{sample.output_text}}"
 REFERENCE = "{{item.reference}}"
@@ -148,14 +153,14 @@ def load_graders(specs: list[str]) -> list[dict[str, Any]]:
                 )
             grader = read_grader(path) or {}
         check_grader(grader, log, source=spec)
-        if grader.get("type") == "multi":
+        if grader.get("type") in ("multi", "python") and not log.error_count:
             log.error(
                 "grader_type",
                 spec,
                 None,
                 "grader.type",
-                "the Evals API takes no multi grader",
-                "pass each grader with its own --grader",
+                f"the Evals API version ftops uses ({EVALS_API_VERSION}) takes no {grader['type']} grader",
+                f"use {', '.join(EVAL_GRADER_TYPES)} (a multi grader's parts one by one)",
             )
         if grader.get("type") == "text_similarity" and not isinstance(grader.get("pass_threshold"), int | float):
             log.error(
