@@ -377,71 +377,68 @@ class _FilePass:
     def _block(self, lines: list[bytes], before: int) -> None:
         """Check one block's lines (numbered from before + 1); then its tokens, context and digests at once."""
         report, counter = self.report, self.counter
-        decode = chat_decoder().decode if self.fast else None
         kept: list[bytes] = []  # the examples' lines, for digests
         kept_numbers: list[int] = []
-        tokens: list[int] = []
-        token_numbers: list[int] = []
+        tokens: list[int] = []  # one per kept example, in the same order
         texts: list[str] = []  # exact counting: every text of the fast examples, counted in one batch
-        starts: list[int] = []
-        framing: list[int] = []
-        batch_numbers: list[int] = []
-        number = before
-        for line in lines:
-            number += 1
-            if decode is not None:
+        starts: list[int] = []  # where each fast example's texts begin in `texts`
+        batched: list[int] = []  # which entries of `tokens` (so far framing only) the batch completes
+        full = self._full
+        if not self.fast:
+            for number, line in enumerate(lines, before + 1):
+                full(line, number, kept, kept_numbers, tokens)
+        else:
+            decode = chat_decoder().decode
+            cost = self.role_cost if counter is not None else None
+            for number, line in enumerate(lines, before + 1):
                 try:
                     chat = decode(line)
                 except FastError:
-                    chat = None
-                if chat is not None:
-                    messages = chat.messages
-                    trained = False
-                    chars = 0
-                    for message in messages:
-                        content = message.content
-                        if not content or content.isspace():
-                            break
-                        chars += len(content)
-                        if type(message) is Assistant and message.weight:
-                            trained = True
-                    else:
-                        if trained:  # nothing to report: count it and go on
-                            kept.append(line)
-                            kept_numbers.append(number)
-                            if counter is None:
-                                tokens.append(
-                                    TOKENS_PER_EXAMPLE
-                                    + ESTIMATE_PER_MESSAGE * len(messages)
-                                    + -(-chars // CHARS_PER_TOKEN)
-                                )
-                                token_numbers.append(number)
-                            else:
-                                cost = self.role_cost
-                                starts.append(len(texts))
-                                texts.extend(m.content for m in messages)
-                                framing.append(TOKENS_PER_EXAMPLE + sum(cost[type(m)] for m in messages))
-                                batch_numbers.append(number)
-                            continue
-            self._full(line, number, kept, kept_numbers, tokens, token_numbers)
-        report.examples += len(kept_numbers)
+                    full(line, number, kept, kept_numbers, tokens)
+                    continue
+                messages = chat.messages
+                trained = False
+                chars = 0
+                for message in messages:
+                    content = message.content
+                    if not content or content.isspace():
+                        break
+                    chars += len(content)
+                    if type(message) is Assistant and message.weight:
+                        trained = True
+                else:
+                    if trained:  # nothing to report: count it and go on
+                        kept.append(line)
+                        kept_numbers.append(number)
+                        if cost is None:
+                            tokens.append(
+                                TOKENS_PER_EXAMPLE + ESTIMATE_PER_MESSAGE * len(messages) + -(-chars // CHARS_PER_TOKEN)
+                            )
+                        else:
+                            batched.append(len(tokens))
+                            tokens.append(TOKENS_PER_EXAMPLE + sum(cost[type(m)] for m in messages))
+                            starts.append(len(texts))
+                            texts.extend(m.content for m in messages)
+                        continue
+                full(line, number, kept, kept_numbers, tokens)
+        if not kept:
+            return
+        report.examples += len(kept)
         if texts:
             import numpy as np
 
             counts = np.asarray(counter.batch(texts), dtype=np.int64)  # type: ignore[union-attr]
-            totals = np.add.reduceat(counts, np.asarray(starts)) + np.asarray(framing, dtype=np.int64)
-            tokens.extend(totals.tolist())
-            token_numbers.extend(batch_numbers)
-        if tokens:
-            report.tokens_total += sum(tokens)
-            biggest = max(tokens)
-            report.tokens_max = max(report.tokens_max, biggest)
-            if self.limit and biggest > self.limit:
-                for count, line_number in sorted(zip(tokens, token_numbers, strict=True), key=lambda t: t[1]):
-                    if count > self.limit:
-                        self._too_long(count, line_number)
-        if kept:
-            self.seen.extend(self.flag, map(hash, kept), kept_numbers)
+            totals = np.asarray(tokens, dtype=np.int64)
+            totals[np.asarray(batched)] += np.add.reduceat(counts, np.asarray(starts))
+            tokens = totals.tolist()
+        report.tokens_total += sum(tokens)
+        biggest = max(tokens)
+        report.tokens_max = max(report.tokens_max, biggest)
+        if self.limit and biggest > self.limit:
+            for count, line_number in zip(tokens, kept_numbers, strict=True):
+                if count > self.limit:
+                    self._too_long(count, line_number)
+        self.seen.extend(self.flag, map(hash, kept), kept_numbers)
 
     def _too_long(self, tokens: int, number: int) -> None:
         self.report.over_context += 1
@@ -450,15 +447,7 @@ class _FilePass:
         fix = "shorten or split the example (longer examples are truncated or refused)"
         (self.log.error if exact else self.log.warning)("too_long", self.name, number, "", message, fix)
 
-    def _full(
-        self,
-        raw: bytes,
-        number: int,
-        kept: list[bytes],
-        kept_numbers: list[int],
-        tokens: list[int],
-        token_numbers: list[int],
-    ) -> None:
+    def _full(self, raw: bytes, number: int, kept: list[bytes], kept_numbers: list[int], tokens: list[int]) -> None:
         """Every check, for a line the fast path does not vouch for (or any DPO/RFT line)."""
         report, name = self.report, self.name
         if not raw or raw.isspace():
@@ -496,10 +485,9 @@ class _FilePass:
                 + sum(counter.count(t) for t in stats.texts)
                 + sum(counter.count(n) + TOKENS_PER_NAME for n in stats.names)
             )
-        tokens.append(count + stats.image_tokens)
-        token_numbers.append(number)
         if self.method == "rft" and self.grader_fields:
             _grader_fields(self.grader_fields, stats.item_fields, self.at)
+        tokens.append(count + stats.image_tokens)
         kept.append(raw)
         kept_numbers.append(number)
 
