@@ -148,6 +148,7 @@ def launch(
                 raise
             # An emulator forgets everything when it restarts: its old jobs cost nothing, so start afresh.
             say("resume", f"the emulator no longer knows job {lost.launch.job_id}; launching afresh")
+            ledger.update(lost.launch.key, job_status="unknown", error="the emulator that ran it was restarted")
             fresh = replace(request, new=True)
             return _carry_out(fresh, stack, catalog, facts, ledger, regions, say)
 

@@ -220,8 +220,13 @@ def test_after_an_emulator_restart_a_launch_starts_afresh(outputs_file, sft_file
         assert code == 0, err
         assert "launched" in out and "resumed" not in out
         assert restarted.counters("aisse")["job_creations"] == 1
-        listed = json.loads(run(["jobs", "list", "--outputs", str(outputs_file), "--json"])[1])["jobs"]
-        assert first["job_id"] not in {j["job_id"] for j in listed if not j["in_ledger"]}
+        listed = {
+            j["job_id"]: j
+            for j in json.loads(run(["jobs", "list", "--outputs", str(outputs_file), "--json"])[1])["jobs"]
+        }
+        assert listed[first["job_id"]]["status"] == "unknown"  # the old emulator's job, marked, not resumed
+        [fresh] = [j for k, j in listed.items() if k != first["job_id"]]
+        assert fresh["in_ledger"] and fresh["status"] not in ("unknown", None)
         assert restarted.violations == []
 
 
