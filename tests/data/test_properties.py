@@ -104,3 +104,44 @@ def test_random_graders_never_crash(grader) -> None:
         assert all(isinstance(name, str) for name in item_fields(grader))
     for problem in log.kept:
         assert problem.path.startswith("grader") and problem.message and problem.fix
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(line, max_size=12), st.booleans())
+def test_the_typed_fast_path_never_changes_a_report(lines: list[str], exact: bool) -> None:
+    """Every SFT line decoded by the typed structs gets the same counts and problems as from the full checks."""
+    from ftops.data import validate
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.jsonl"
+        path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+        fast = validate_files(path, "sft", "gpt-4.1", exact_tokens=exact)
+        original = validate._FilePass.__init__
+
+        def full_only(self, *args, **kwargs) -> None:
+            original(self, *args, **kwargs)
+            self.fast = False
+
+        validate._FilePass.__init__ = full_only  # the same pass with every line through the full checks
+        try:
+            full = validate_files(path, "sft", "gpt-4.1", exact_tokens=exact)
+        finally:
+            validate._FilePass.__init__ = original
+    assert fast.to_dict() == full.to_dict()
+
+
+def test_the_fast_path_comparison_can_fail(tmp_path: Path) -> None:
+    """The comparison above is not vacuous: a line of plain messages does take the fast path."""
+    from ftops.data import validate
+
+    path = tmp_path / "one.jsonl"
+    plain = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}
+    path.write_text(json.dumps(plain))
+    calls: list[bytes] = []
+    original = validate._FilePass._full
+    validate._FilePass._full = lambda self, raw, *rest: calls.append(raw) or original(self, raw, *rest)
+    try:
+        validate_files(path, "sft", "gpt-4.1")
+    finally:
+        validate._FilePass._full = original
+    assert calls == []  # decoded by the typed structs, never handed to the full checks
