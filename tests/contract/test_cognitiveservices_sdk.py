@@ -83,3 +83,26 @@ def test_refusals_are_400_with_a_message(cs, account):
     with pytest.raises(HttpResponseError) as caught:
         cs.deployments.begin_create_or_update(RG, account, "big", deployment(capacity=100_000)).result()
     assert caught.value.status_code == 400 and caught.value.error.code == "InsufficientQuota"
+
+
+def _keys(node, prefix=""):
+    """Every key path of a JSON value (list items by their first element)."""
+    if isinstance(node, dict):
+        return {k for key, value in node.items() for k in {f"{prefix}/{key}", *_keys(value, f"{prefix}/{key}")}}
+    if isinstance(node, list) and node:
+        return _keys(node[0], prefix + "[]")
+    return set()
+
+
+def test_the_sdk_models_keep_every_field_the_emulator_sends(cs, account):
+    cs.deployments.begin_create_or_update(RG, account, "d1", deployment()).result()
+
+    def raw_and_model(pipeline_response, deserialized, headers):
+        return pipeline_response.http_response.json(), deserialized
+
+    for raw, model in (
+        cs.deployments.get(RG, account, "d1", cls=raw_and_model),
+        cs.accounts.get(RG, account, cls=raw_and_model),
+    ):
+        kept = _keys(model.serialize(keep_readonly=True))
+        assert _keys(raw) <= kept, sorted(_keys(raw) - kept)
