@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ftops.catalog import TRAINING_TYPES, Catalog, Model, normalize
+from ftops.catalog import TRAINING_TYPES, Catalog, Method, Model, normalize
 from ftops.errors import FtopsError
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def fine_tune_offers(models: list[dict]) -> list[FineTuneOffer]:
                 fine_tune_deprecation=_date(deprecation.get("fineTune")),
                 inference_deprecation=_date(deprecation.get("inference")),
                 sku_deprecations={
-                    str(s.get("name")): _date(s["deprecationDate"])
+                    str(s.get("name")): str(s["deprecationDate"])[:10]
                     for s in model.get("skus") or ()
                     if s.get("deprecationDate")
                 },
@@ -216,9 +216,11 @@ def _lifecycle(offer: FineTuneOffer | None) -> dict[str, Any] | None:
     }
 
 
-def model_rows(catalog: Catalog, model: Model, method: str | None, vision: bool, answers: dict[str, RegionAnswer]):
+def model_rows(
+    catalog: Catalog, model: Model, method: str | None, vision: bool, answers: dict[str, RegionAnswer]
+) -> list[dict[str, Any]]:
     """Per region: the training types the catalog offers there, what ARM says, and whether they agree."""
-    where = catalog.where(model, method, "vision" if vision else "text", "foundry-resource")
+    where = catalog.where(model, cast("Method | None", method), "vision" if vision else "text", "foundry-resource")
     rows = []
     for region, answer in sorted(answers.items()):
         types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
@@ -240,7 +242,9 @@ def model_rows(catalog: Catalog, model: Model, method: str | None, vision: bool,
     return rows
 
 
-def region_rows(catalog: Catalog, region: str, method: str | None, vision: bool, answer: RegionAnswer):
+def region_rows(
+    catalog: Catalog, region: str, method: str | None, vision: bool, answer: RegionAnswer
+) -> list[dict[str, Any]]:
     """Per model in one region: the catalog's training types there vs. what ARM reports (name and version)."""
     modality = "vision" if vision else "text"
     rows = []
@@ -252,7 +256,7 @@ def region_rows(catalog: Catalog, region: str, method: str | None, vision: bool,
             continue
         types: list[str] = []
         if model.offered:
-            where = catalog.where(model, method, modality, "foundry-resource")
+            where = catalog.where(model, cast("Method | None", method), modality, "foundry-resource")
             types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
         offer = None if answer.error else answer.offer_for(model)
         if offer is not None:
@@ -267,7 +271,9 @@ def region_rows(catalog: Catalog, region: str, method: str | None, vision: bool,
     return rows
 
 
-def _region_row(name: str, version: str | None, types: list[str], live: bool | None, offer: FineTuneOffer | None):
+def _region_row(
+    name: str, version: str | None, types: list[str], live: bool | None, offer: FineTuneOffer | None
+) -> dict[str, Any]:
     return {
         "model": name,
         "version": version,

@@ -367,8 +367,8 @@ class Catalog:
         row = self._row("supported-models", m, "models")
         maas = self._row("maas-regions", m)
         modalities: tuple[Modality, ...] = _tuple(m.get("modalities")) or ("text",)
-        paths = tuple(self._path(kind, m, row, maas, modalities) for kind in m.get("paths", ()))
-        paths = tuple(p for p in paths if p is not None)
+        built = (self._path(kind, m, row, maas, modalities) for kind in m.get("paths", ()))
+        paths = tuple(p for p in built if p is not None)
         methods = tuple(row["methods"]) if row else ("sft",)
         offers: list[Offer] = []
         for path in paths:
@@ -430,7 +430,8 @@ class Catalog:
         standard: tuple[str, ...] = ()
         if "standard" in types:
             standard = tuple((self._row("standard-training-regions", m) or {}).get("regions") or ())
-        zone, zone_regions = None, ()
+        zone: str | None = None
+        zone_regions: tuple[str, ...] = ()
         if "data_zone" in types and self.data_zones:
             zone = next(iter(self.data_zones))
             zone_regions = self.data_zones[zone]

@@ -352,10 +352,10 @@ def read_pages(docs: str, *, fetch: Callable[[str], str] | None = None) -> dict[
             text = get(f"{base}/{path}")
             pages[key] = Page(key, path, text, front_matter_date(text))
         # the old revision, by commit, from the same host layout (raw.githubusercontent.com/<repo>/<commit>/<path>)
-        root = re.sub(r"/[^/]+$", "", base)
+        repo_url = re.sub(r"/[^/]+$", "", base)
         old = PAGES["supported-models"]
         try:
-            text = get(f"{root}/{STANDARD_REGIONS_COMMIT}/{old}")
+            text = get(f"{repo_url}/{STANDARD_REGIONS_COMMIT}/{old}")
             pages[STANDARD_REGIONS_PAGE] = Page(STANDARD_REGIONS_PAGE, old, text, front_matter_date(text))
         except AzureFailureError:
             pass  # the refresh then says standard training regions were not checked

@@ -136,8 +136,12 @@ def replace_tables(text: str, tables: dict[str, Any]) -> str:
     for key, page in tables.items():
         if page.get("date"):
             pattern = re.compile(rf'(\n  {re.escape(key)}:\n(?:    .*\n)*?    date: )"[^"]*"')
-            date = page["date"]
-            head = pattern.sub(lambda m, date=date: f'{m.group(1)}"{date}"', head, count=1)
+            date = str(page["date"])
+
+            def with_date(found: re.Match[str], date: str = date) -> str:
+                return f'{found.group(1)}"{date}"'
+
+            head = pattern.sub(with_date, head, count=1)
     return f"{head}\n\n{render_tables(tables)}"
 
 
