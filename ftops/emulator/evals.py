@@ -71,8 +71,8 @@ def _alternatives(node: Any) -> Any:
 def _validator(component: str) -> Any:
     from importlib import resources
 
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
     raw = json.loads(resources.files("ftops.emulator").joinpath("spec_files", SPEC_FILE).read_text(encoding="utf-8"))
@@ -81,7 +81,7 @@ def _validator(component: str) -> Any:
     source = doc["components"]["schemas"]["CreateEvalCompletionsRunDataSource"]["properties"]
     named = source["source"]["properties"]["type"]["enum"]
     source["source"] = {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in named]}
-    registry = Registry().with_resource("urn:evals", Resource(doc, specification=DRAFT202012))
+    registry: Registry[Any] = Registry().with_resource("urn:evals", DRAFT202012.create_resource(doc))
     return Draft202012Validator({"$ref": f"urn:evals#/components/schemas/{component}"}, registry=registry)
 
 
@@ -219,9 +219,10 @@ class EvalRecord:
 
     def view(self) -> dict:
         config = self.body["data_source_config"]
-        schema = {"type": "object", "properties": {"item": config.get("item_schema") or {}}, "required": ["item"]}
+        properties: dict[str, Any] = {"item": config.get("item_schema") or {}}
         if config.get("include_sample_schema"):
-            schema["properties"]["sample"] = {"type": "object"}
+            properties["sample"] = {"type": "object"}
+        schema = {"type": "object", "properties": properties, "required": ["item"]}
         return {
             "object": "eval",
             "id": self.id,
@@ -242,7 +243,7 @@ class RunRecord:
     status: str = "queued"
     error: dict = field(default_factory=lambda: {"code": "", "message": ""})
     items: list[dict] = field(default_factory=list)
-    usage: dict[str, int] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
     criteria: list[dict] = field(default_factory=list)
 
     def view(self) -> dict:
@@ -440,7 +441,7 @@ class EvalPlane:
                 400, "invalidPayload", "this emulator runs completions over file_content sources", param="data_source"
             )
         schema = found.body["data_source_config"].get("item_schema") or {}
-        from jsonschema import Draft202012Validator
+        from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
         checker = Draft202012Validator(schema)
         for index, row in enumerate(source["source"].get("content") or []):

@@ -84,7 +84,7 @@ def run_eval(request: EvalRequest, stack: Any, *, on_step: Callable[[str], None]
             raise UsageError(f"--baseline {baseline} is not a target", hint=f"use one of {', '.join(labels)}")
         try:
             with data_plane(region.endpoint) as plane:
-                from ftops.evals.client import EvalsClient
+                from ftops.evals.client import EvalRun, EvalsClient
 
                 evals = EvalsClient(plane)
                 eval_key = _key("eval", realm(), region.endpoint, held_out.sha256, graders)
@@ -99,12 +99,11 @@ def run_eval(request: EvalRequest, stack: Any, *, on_step: Callable[[str], None]
                 scored = []
                 for target in targets:
                     run_key, run_id = runs[target.label]
-                    run = evals.wait_run(
-                        eval_id,
-                        run_id,
-                        interval=poll_seconds(10.0),
-                        on_poll=lambda r, label=target.label: say(f"run {label}: {r.status}"),
-                    )
+
+                    def progress(run: EvalRun, label: str = target.label) -> None:
+                        say(f"run {label}: {run.status}")
+
+                    run = evals.wait_run(eval_id, run_id, interval=poll_seconds(10.0), on_poll=progress)
                     if run.status != "completed":
                         ledger.forget_run(run_key)  # a rerun starts a fresh run for this target
                         detail = (run.error or {}).get("message") or "no reason given"
