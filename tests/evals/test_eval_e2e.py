@@ -119,25 +119,30 @@ def test_fail_under_gates_ci(emulator, outputs_file: Path, trained: dict) -> Non
     assert emulator.counters(ACCOUNT)["eval_run_creations"] == 4
 
 
-def test_sigkill_during_the_runs_then_rerun_creates_nothing_twice(emulator, outputs_file: Path, trained: dict) -> None:
+@pytest.mark.parametrize("kill_at", [1, 4])
+def test_sigkill_during_the_runs_then_rerun_creates_nothing_twice(
+    emulator, outputs_file: Path, trained: dict, kill_at: int
+) -> None:
+    """Killed once the first run exists (the second create is on its way) or while waiting on all four."""
     import time
 
-    # Every read of a run is slowed, so the process is surely waiting on the runs when it is killed.
-    emulator.set_faults("latency on=GET:/openai/evals/*/runs/* ms=300")
+    # Run creates and reads are slowed, so the process is surely mid-way when it is killed.
+    emulator.set_faults("latency on=POST:/openai/evals/*/runs ms=300\nlatency on=GET:/openai/evals/*/runs/* ms=300")
     process = subprocess.Popen([FTOPS, *eval_args(outputs_file, trained), "--json"], env=dict(os.environ),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
-    while emulator.counters(ACCOUNT).get("eval_run_creations", 0) < 4 and time.monotonic() < deadline:
+    while emulator.counters(ACCOUNT).get("eval_run_creations", 0) < kill_at and time.monotonic() < deadline:
         assert process.poll() is None, "ftops eval ended before it was killed"
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    assert emulator.counters(ACCOUNT)["eval_run_creations"] == 4
+    assert process.returncode == -signal.SIGKILL
     emulator.set_faults("")
     result = ok_json(*eval_args(outputs_file, trained))
     assert emulator.counters(ACCOUNT)["eval_creations"] == 1
     assert emulator.counters(ACCOUNT)["eval_run_creations"] == 4
     assert [t["label"] for t in result["targets"]] == ["base", "fine-tuned", "step-10", "step-20"]
+    assert result["targets"][1]["pass_rate"] == pytest.approx(expected(None)[0])
     # the checkpoint deployments the killed process made were reused, then removed by the rerun
     deployments = [n for names in emulator.state()["arm"]["deployments"].values() for n in names]
     assert sorted(deployments) == sorted([BASE, trained["deployment"]])
