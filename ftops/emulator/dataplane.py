@@ -16,6 +16,7 @@ comes from `fine_tuning_models.yaml` (Microsoft's docs), never from ftops' catal
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
@@ -63,6 +64,21 @@ def model_rules() -> dict:
     return yaml.safe_load(resources.files("ftops.emulator").joinpath("fine_tuning_models.yaml").read_text())
 
 
+@cache
+def resource_limits() -> dict[str, int]:
+    """`resource_limits.yaml`: per-resource limits from Microsoft's limits page (sources inside)."""
+    import yaml
+
+    text = resources.files("ftops.emulator").joinpath("resource_limits.yaml").read_text()
+    return {k: int(v) for k, v in yaml.safe_load(text).items()}
+
+
+def limit_error(message: str, param: str | None = None) -> Reply:
+    """A per-resource limit reached: 400 in the data-plane envelope, code `quotaExceeded` (no Microsoft example
+    shows this refusal; the code is the emulator's choice, documented in docs/emulator.md)."""
+    return error(400, "quotaExceeded", message, param=param)
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -81,6 +97,29 @@ class FileRecord:
     seq: int
     status: str = "pending"
     status_details: str | None = None
+    spool: str | None = None  # a file assembled from Upload parts stays on disk (1 GB must not sit in memory)
+
+    @property
+    def nbytes(self) -> int:
+        return os.path.getsize(self.spool) if self.spool else len(self.content)
+
+    def examples(self) -> int:
+        if self.spool:
+            with open(self.spool, "rb") as handle:
+                return sum(1 for line in handle if line.strip())
+        return example_count(self.content)
+
+    def images(self) -> bool:
+        if self.spool:
+            with open(self.spool, "rb") as handle:
+                return any(b'"image_url"' in line for line in handle)
+        return has_image(self.content)
+
+    def data(self) -> bytes:
+        if self.spool:
+            with open(self.spool, "rb") as handle:
+                return handle.read()
+        return self.content
 
     def view(self) -> dict:
         data: dict[str, Any] = {
@@ -88,7 +127,7 @@ class FileRecord:
             "id": self.id,
             "filename": self.filename,
             "purpose": self.purpose,
-            "bytes": len(self.content),
+            "bytes": self.nbytes,
             "created_at": self.created_at,
             "status": self.status,
         }
@@ -99,7 +138,7 @@ class FileRecord:
     def advance(self) -> None:
         if self.status != "pending":
             return
-        problem = jsonl_problem(self.content)
+        problem = spooled_jsonl_problem(self.spool) if self.spool else jsonl_problem(self.content)
         self.status = "error" if problem else "processed"
         self.status_details = problem
 
@@ -118,6 +157,24 @@ def jsonl_problem(content: bytes) -> str | None:
                 return f"Line {number} is not a JSON object."
         except ValueError:
             return f"Line {number} is not valid JSON."
+    return None
+
+
+def spooled_jsonl_problem(path: str) -> str | None:
+    """`jsonl_problem` for a file on disk, a line at a time."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                if not isinstance(json.loads(raw.decode("utf-8")), dict):
+                    return f"Line {number} is not a JSON object."
+            except UnicodeDecodeError:
+                return "The file is not UTF-8 encoded."
+            except ValueError:
+                return f"Line {number} is not valid JSON."
     return None
 
 
@@ -200,6 +257,9 @@ class JobRecord:
         return config
 
 
+RUNNING_STATES = frozenset({"running", "pausing", "resuming"})
+
+
 class Account:
     """One AI Services account's data plane state; `counters` are what exactly-once tests assert on."""
 
@@ -219,8 +279,13 @@ class Account:
     def advance_job(self, job: JobRecord) -> None:
         status = job.status
         if status == "pending":
+            developer = job.body.get("trainingType") == "Developer"
+            cap = resource_limits()["running_jobs_developer" if developer else "running_jobs"]
+            running = sum(1 for j in self.jobs.values() if j.status in RUNNING_STATES and j is not job)
+            if running >= cap:
+                return  # queued: Azure starts it when a running job ends
             training = self.files.get(job.body["training_file"])
-            count = example_count(training.content) if training else 0
+            count = training.examples() if training else 0
             if count < self.min_examples:
                 job.status, job.finished_at = "failed", _now()
                 message = f"Training file has {count} examples; at least {self.min_examples} are required."
@@ -260,7 +325,7 @@ class Account:
         if job.body.get("suffix"):
             job.fine_tuned_model += f"-{job.body['suffix']}"
         training = self.files.get(job.body["training_file"])
-        job.trained_tokens = (len(training.content) // 4 if training else 0) * job.epochs
+        job.trained_tokens = (training.nbytes // 4 if training else 0) * job.epochs
         from ftops.emulator.evals import results_csv  # Microsoft's results.csv columns, a row per step
 
         content = results_csv(job, bool(job.body.get("validation_file")))
@@ -365,7 +430,7 @@ class DataPlane:
         record = self._file(request, p)
         if isinstance(record, Reply):
             return record
-        return Reply(200, record.content, content_type="application/octet-stream")
+        return Reply(200, record.data(), content_type="application/octet-stream")
 
     def files_delete(self, request: Request, p: dict[str, str]) -> Reply:
         record = self._file(request, p)
@@ -376,11 +441,37 @@ class DataPlane:
         account.counters["file_deletes"] += 1
         return Reply(200, {"object": "file", "id": record.id, "deleted": True})
 
-    def _create_file(self, request: Request, filename: str, content: bytes, purpose: str, counter: str) -> Reply:
+    def file_room(self, account: Account, size: int) -> Reply | None:
+        """The per-resource file limits (count and total bytes of fine-tuning files), or None if there is room."""
+        limits = resource_limits()
+        files = [f for f in account.files.values() if f.purpose == "fine-tune"]
+        if len(files) >= limits["files"]:
+            return limit_error(
+                f"This resource has {len(files)} fine-tuning files; at most {limits['files']} are allowed. "
+                "Delete files that are no longer needed.",
+                "file",
+            )
+        used = sum(f.nbytes for f in files)
+        if used + size > limits["files_total_bytes"]:
+            return limit_error(
+                f"The fine-tuning files of this resource would total {used + size} bytes; at most "
+                f"{limits['files_total_bytes']} are allowed. Delete files that are no longer needed.",
+                "file",
+            )
+        return None
+
+    def _create_file(
+        self, request: Request, filename: str, content: bytes, purpose: str, counter: str, spool: str | None = None
+    ) -> Reply:
         if purpose != "fine-tune":
             return error(400, "invalidPayload", f"purpose '{purpose}' is not supported here", param="purpose")
         account = self.account(request.account)
-        record = FileRecord(_new_id("file"), filename, purpose, content, _now(), account.next_seq())
+        size = os.path.getsize(spool) if spool else len(content)
+        if not spool and size > resource_limits()["file_max_bytes"]:
+            return error(400, "invalidPayload", f"the file is {size} bytes; at most 512 MB per upload", param="file")
+        if refusal := self.file_room(account, size):
+            return refusal
+        record = FileRecord(_new_id("file"), filename, purpose, content, _now(), account.next_seq(), spool=spool)
         account.files[record.id] = record
         account.counters[counter] += 1
         return Reply(201, record.view(), headers=self._location(request, f"/files/{record.id}"))
@@ -428,7 +519,7 @@ class DataPlane:
     def fine_tuning_create(self, request: Request, p: dict[str, str]) -> Reply:
         account = self.account(request.account)
         body = request.json or {}
-        refusal = self._refuse_job(account, body)
+        refusal = self._refuse_job(account, body) or self._job_room(account)
         if refusal is not None:
             return refusal
         method = body.get("method") or {"type": "supervised"}
@@ -453,6 +544,17 @@ class DataPlane:
         account.jobs[job.id] = job
         account.counters["job_creations"] += 1
         return Reply(201, job.view(), headers=self._location(request, f"/fine_tuning/jobs/{job.id}"))
+
+    @staticmethod
+    def _job_room(account: Account) -> Reply | None:
+        """The per-resource job limits: jobs in total, and jobs waiting (queued) behind the running ones."""
+        limits = resource_limits()
+        if len(account.jobs) >= limits["jobs"]:
+            return limit_error(f"This resource has {len(account.jobs)} jobs; at most {limits['jobs']} are allowed.")
+        queued = sum(1 for j in account.jobs.values() if j.status == "pending")
+        if queued >= limits["queued_jobs"]:
+            return limit_error(f"This resource has {queued} queued jobs; at most {limits['queued_jobs']} may wait.")
+        return None
 
     def _refuse_job(self, account: Account, body: dict) -> Reply | None:
         """Azure's refusals of a job create, each a 400 naming the problem."""
@@ -506,7 +608,7 @@ class DataPlane:
         if kind not in entry["methods"]:
             offered = ", ".join(entry["methods"])
             return refuse(f"model {model} does not support {kind} fine-tuning (it supports {offered})", "method.type")
-        if not entry.get("vision") and has_image(training.content):
+        if not entry.get("vision") and training.images():
             return refuse(f"model {model} does not support image input; the training file has images", "training_file")
         if kind == "reinforcement":
             grader = config.get("grader")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -65,6 +66,41 @@ def parse_body(request: Request) -> None:
 
 
 def parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    """Fields of a multipart body: a direct split on the boundary (a 64 MB part is not parsed line by line),
+    falling back to the email parser for anything unusual."""
+    found = _split_multipart(body, content_type)
+    return found if found is not None else _email_multipart(body, content_type)
+
+
+_DISPOSITION = re.compile(rb'form-data;\s*name="([^"]*)"(?:;\s*filename="([^"]*)")?', re.IGNORECASE)
+
+
+def _split_multipart(body: bytes, content_type: str) -> dict[str, Any] | None:
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not match:
+        return None
+    delimiter = b"--" + match.group(1).encode()
+    form: dict[str, Any] = {}
+    pieces = body.split(b"\r\n" + delimiter)
+    if not pieces or not pieces[0].startswith(delimiter):
+        return None
+    pieces[0] = pieces[0][len(delimiter) :]
+    for piece in pieces:
+        if piece.startswith(b"--"):
+            break
+        head, sep, payload = piece.partition(b"\r\n\r\n")
+        if not sep:
+            return None
+        disposition = _DISPOSITION.search(head)
+        if disposition is None:
+            return None
+        name = disposition.group(1).decode()
+        filename = disposition.group(2)
+        form[name] = (filename.decode(), payload) if filename is not None else payload.decode("utf-8", "replace")
+    return form
+
+
+def _email_multipart(body: bytes, content_type: str) -> dict[str, Any]:
     message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
     form: dict[str, Any] = {}
     if not message.is_multipart():

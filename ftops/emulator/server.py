@@ -69,6 +69,10 @@ class Emulator:
 
             min_examples = int(model_rules()["min_training_examples"])
         self.dataplane = DataPlane(min_examples)
+        from ftops.emulator.uploads import AuthDelay, UploadsPlane
+
+        self.uploads = UploadsPlane(self.dataplane)
+        self.auth_delay = AuthDelay()  # role-propagation mode: 403 for a while (admin `auth-delay`)
         self.arm = ArmPlane(self.dataplane)
         self.ml = MlPlane()
         from ftops.emulator.evals import EvalPlane
@@ -105,6 +109,7 @@ class Emulator:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.uploads.close()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -154,8 +159,15 @@ class Emulator:
         The fault decision is taken by the HTTP handler around this."""
         if "authorization" not in request.headers and "api-key" not in request.headers:
             return self._arm_or_data_error(request, 401, "Unauthorized", "no bearer token or api-key was sent")
+        if denied := self.auth_delay.deny(request):
+            return denied
         if self.ml.owns(request):  # AzureML paths: checked against the ML contract (mfe.json is not saved)
             return self.ml.handle(request, self.violation)
+        from ftops.emulator.uploads import graders_handle, owns_graders
+
+        if owns_graders(request):  # no carried spec defines graders/validate and /run: the SDK's shapes
+            with self.dataplane.lock:
+                return graders_handle(request, self.dataplane.account(request.account).counters)
         if self.evals.owns(request):
             return self.evals.handle(request, self.violation, self.strict)
         if self.arm.is_monitor(request.path):  # ARM operation monitors: no saved spec defines them
@@ -183,7 +195,7 @@ class Emulator:
                 request, 501, "NotImplemented", f"the emulator does not serve {op.operation_id} ({op.api})"
             )
         plane, method = route
-        target = self.dataplane if plane == "dataplane" else self.arm
+        target = {"dataplane": self.dataplane, "uploads": self.uploads}.get(plane, self.arm)
         with target.lock:
             reply = getattr(target, method)(request, op.params(request.path))
         if self.validate and isinstance(reply.body, dict | list | type(None)):
@@ -288,7 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
         parse_body(request)
         with emulator._lock:
             emulator.requests += 1
-        fault = emulator.faults.decide(self.command, path)
+        # Rules name the ordinary `/openai/...` paths; they match the `/openai/v1/...` surface alike.
+        fault = emulator.faults.decide(self.command, path.replace("/openai/v1/", "/openai/", 1))
         if fault.latency_ms:
             time.sleep(fault.latency_ms / 1000)
         if fault.drop_before:
@@ -315,11 +328,22 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a bad spec is the caller's error, reported in the envelope
                 return error(400, "BadFaultSpec", str(exc)[:500])
             return Reply(200, {"faults": emulator.faults.spec})
+        if name == "auth-delay" and self.command == "POST":
+            try:
+                seconds = json.loads(body or b"{}").get("seconds")
+                if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= 3600:
+                    raise ValueError("seconds must be a number from 0 to 3600")
+            except Exception as exc:
+                return error(400, "BadAuthDelay", str(exc)[:200])
+            emulator.auth_delay.set(float(seconds))
+            return Reply(200, {"auth_delay_seconds": seconds})
         if name == "reset" and self.command == "POST":
             emulator.dataplane.accounts.clear()
             emulator.arm.reset()
             emulator.ml.reset()
             emulator.evals.evals.clear()
+            emulator.uploads.reset()
+            emulator.auth_delay.set(0)
             emulator.violations.clear()
             return Reply(200, {"reset": True})
         return error(404, "NotFound", f"no admin endpoint {path}")

@@ -14,8 +14,9 @@ from ftops.emulator.mlplane import OPERATIONS
 from ftops.emulator.mlplane import ROUTES as ML_ROUTES
 from ftops.emulator.routes import ROUTES
 from ftops.emulator.specs import spec_book
+from ftops.emulator.uploads import UploadsPlane
 
-PLANES = {"dataplane": DataPlane, "arm": ArmPlane}
+PLANES = {"dataplane": DataPlane, "arm": ArmPlane, "uploads": UploadsPlane}
 # Operations ftops' own clients call (ftops/azure/openai.py and arm.py); each must be served.
 USED_BY_FTOPS = {
     ("openai", op)
