@@ -85,7 +85,8 @@ def eval_(
         metric=metric,
         fail_under=fail_under,
     )
-    result = run_eval(request, load_stack_ref(stack, outputs), on_step=lambda text: steps("eval", text))
+    note = (lambda text: None) if as_json else render.note  # --json: the costs are in the document
+    result = run_eval(request, load_stack_ref(stack, outputs), on_step=lambda text: steps("eval", text), on_note=note)
     if as_json:
         render.print_json(result)
     else:

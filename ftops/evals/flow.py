@@ -47,6 +47,7 @@ class Target:
     model: str
     kind: str  # deployment | fine-tuned | checkpoint
     temporary: bool = False  # deployed for this evaluation, deleted after it
+    hosting_per_hour: float | None = None  # what a temporary deployment costs while it exists
 
 
 def _key(*parts: Any) -> str:
@@ -62,8 +63,16 @@ def _parse_target(text: str) -> tuple[str, str]:
     return label, deployment
 
 
-def run_eval(request: EvalRequest, stack: Any, *, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Run (or resume) the evaluation and return the `--json` document; the CLI renders it."""
+def run_eval(
+    request: EvalRequest,
+    stack: Any,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) the evaluation and return the `--json` document; the CLI renders it.
+
+    `on_step` gets progress; `on_note` what a person must see even off a terminal (hosting costs)."""
     from ftops.evals.data import item_schema, load_graders, read_held_out
     from ftops.evals.ledger import EvalLedger
     from ftops.jobs.clients import arm, data_plane, poll_seconds
@@ -75,7 +84,7 @@ def run_eval(request: EvalRequest, stack: Any, *, on_step: Callable[[str], None]
     outputs = stack.outputs
     job, region = _job_and_region(request, stack)
     with EvalLedger() as ledger, arm(outputs.subscription_id) as client:
-        targets = _targets(request, job, region, outputs, client, ledger, say)
+        targets = _targets(request, job, region, outputs, client, ledger, say, on_note or say)
         labels = [t.label for t in targets]
         if len(set(labels)) != len(labels):
             raise UsageError("two targets have the same label", hint="give each --target its own LABEL=")
@@ -116,7 +125,13 @@ def run_eval(request: EvalRequest, stack: Any, *, on_step: Callable[[str], None]
                     scored.append(score(scores, items, run.per_model_usage or []))
         finally:
             _clean_up(targets, region, outputs, client, ledger, say)
-    return _result(request, stack, job, region, eval_id, scored, baseline, held_out.items)
+    result = _result(request, stack, job, region, eval_id, scored, baseline, held_out.items)
+    result["deployed_for_eval"] = [
+        {"deployment": t.deployment, "model": t.model, "hosting_per_hour": t.hosting_per_hour, "deleted": True}
+        for t in targets
+        if t.temporary
+    ]
+    return result
 
 
 def _job_and_region(request: EvalRequest, stack: Any) -> tuple[dict[str, Any] | None, Any]:
@@ -146,7 +161,7 @@ def _job_and_region(request: EvalRequest, stack: Any) -> tuple[dict[str, Any] | 
     return None, outputs.regions[0]
 
 
-def _targets(request, job, region, outputs, client, ledger, say) -> list[Target]:
+def _targets(request, job, region, outputs, client, ledger, say, note) -> list[Target]:
     from ftops.jobs.deploy import default_deployment_name
 
     group, account = outputs.resource_group, region.account_name
@@ -174,7 +189,7 @@ def _targets(request, job, region, outputs, client, ledger, say) -> list[Target]
                 hint=f"deploy it with `ftops deploy {job['id']}`",
             )
         targets.append(Target("fine-tuned", name, job["fine_tuned_model"], "fine-tuned"))
-        targets += _checkpoint_targets(request, job, region, outputs, client, ledger, say)
+        targets += _checkpoint_targets(request, job, region, outputs, client, ledger, say, note)
     elif request.checkpoints:
         raise UsageError("--checkpoint needs --job JOB", hint="name the job whose checkpoints to evaluate")
     if not targets:
@@ -182,7 +197,7 @@ def _targets(request, job, region, outputs, client, ledger, say) -> list[Target]
     return targets
 
 
-def _checkpoint_targets(request, job, region, outputs, client, ledger, say) -> list[Target]:
+def _checkpoint_targets(request, job, region, outputs, client, ledger, say, note) -> list[Target]:
     from ftops.capacity.lifecycle import hosting_per_day
     from ftops.jobs.clients import data_plane, poll_seconds
     from ftops.jobs.deploy import DeployRequest, deploy
@@ -210,11 +225,13 @@ def _checkpoint_targets(request, job, region, outputs, client, ledger, say) -> l
             f"{len(missing)} checkpoint(s) are not deployed",
             hint="add --deploy-checkpoints to deploy them for this evaluation (billed per hour; deleted after)",
         )
-    for checkpoint, name in missing:
-        model = checkpoint["fine_tuned_model_checkpoint"]
-        per_day = hosting_per_day(model, "Standard")
-        cost = f"${per_day / 24:,.2f} per hour" if per_day is not None else "an hourly hosting fee (no price recorded)"
-        say(
+    hourly = {}
+    for checkpoint, name in chosen:
+        per_day = hosting_per_day(checkpoint["fine_tuned_model_checkpoint"], "Standard")
+        hourly[name] = round(per_day / 24, 4) if per_day is not None else None
+    for checkpoint, name in missing:  # the cost is said before anything is created
+        cost = f"${hourly[name]:,.2f} per hour" if hourly[name] is not None else "an hourly fee (no price recorded)"
+        note(
             f"deploying checkpoint step {checkpoint['step_number']} as {name} for this evaluation: {cost} until deleted"
         )
     targets = []
@@ -233,7 +250,8 @@ def _checkpoint_targets(request, job, region, outputs, client, ledger, say) -> l
                 on_step=say,
             )
         temporary = ledger.temporary(region.account_id, name)
-        targets.append(Target(f"step-{checkpoint['step_number']}", name, model, "checkpoint", temporary))
+        label = f"step-{checkpoint['step_number']}"
+        targets.append(Target(label, name, model, "checkpoint", temporary, hourly[name] if temporary else None))
     return targets
 
 

@@ -94,6 +94,9 @@ def test_base_vs_fine_tuned_vs_checkpoints(emulator, outputs_file: Path, trained
     assert sorted(deployments) == sorted([BASE, trained["deployment"]])
     assert emulator.counters(ACCOUNT)["eval_creations"] == 1
     assert emulator.counters(ACCOUNT)["eval_run_creations"] == 4
+    made = result["deployed_for_eval"]
+    assert [d["model"] for d in made] == [rows["step-10"]["model"], rows["step-20"]["model"]]
+    assert all(d["hosting_per_hour"] and d["hosting_per_hour"] > 0 and d["deleted"] for d in made)
 
 
 def test_table_and_pick_on_a_terminal_width(emulator, outputs_file: Path, trained: dict) -> None:
@@ -102,6 +105,8 @@ def test_table_and_pick_on_a_terminal_width(emulator, outputs_file: Path, traine
     exact, _ = expected(None)
     assert f"{exact:.1%} ({round(exact * len(HELD_OUT))}/{len(HELD_OUT)})" in done.stdout
     assert "pick: fine-tuned" in done.stdout
+    # the hourly hosting cost of each checkpoint deployed for the evaluation is said, off a terminal too
+    assert done.stderr.count("per hour until deleted") == 2 and "deploying checkpoint step 10" in done.stderr
     assert f"ftops deploy {trained['job']} --outputs {outputs_file}" in done.stdout
 
 
