@@ -21,7 +21,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ftops.azure.uploads import LargeUpload
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS launches (
@@ -63,6 +66,14 @@ CREATE TABLE IF NOT EXISTS uploads (
     filename TEXT NOT NULL,
     created_at REAL NOT NULL,
     PRIMARY KEY (endpoint, sha256, purpose)
+);
+CREATE TABLE IF NOT EXISTS large_uploads (
+    key TEXT PRIMARY KEY,
+    upload_id TEXT NOT NULL,
+    part_size INTEGER NOT NULL,
+    expires_at REAL NOT NULL,
+    state TEXT NOT NULL,
+    parts TEXT NOT NULL
 );
 """
 
@@ -375,3 +386,38 @@ class Ledger:
             db.execute(
                 "DELETE FROM uploads WHERE endpoint = ? AND sha256 = ? AND purpose = ?", (endpoint, sha256, purpose)
             )
+
+    # ---- Uploads API in flight (ftops.azure.uploads.PartStore): parts sent are never sent again
+    def large_upload(self, key: str) -> LargeUpload | None:
+        from ftops.azure.uploads import LargeUpload
+
+        row = self._db.execute("SELECT * FROM large_uploads WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        parts = {int(k): v for k, v in json.loads(row["parts"]).items()}
+        return LargeUpload(row["upload_id"], row["part_size"], row["expires_at"], row["state"], parts)
+
+    def begin_large_upload(self, key: str, upload_id: str, part_size: int, expires_at: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO large_uploads VALUES (?, ?, ?, ?, 'parts', '{}')",
+                (key, upload_id, part_size, expires_at),
+            )
+
+    def record_part(self, key: str, upload_id: str, index: int, part_id: str) -> None:
+        with self._transaction() as db:
+            row = db.execute("SELECT parts FROM large_uploads WHERE key = ? AND upload_id = ?", (key, upload_id))
+            found = row.fetchone()
+            parts = {**json.loads(found[0] if found else "{}"), str(index): part_id}
+            db.execute(
+                "UPDATE large_uploads SET parts = ? WHERE key = ? AND upload_id = ?",
+                (json.dumps(parts), key, upload_id),
+            )
+
+    def mark_large_upload(self, key: str, state: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE large_uploads SET state = ? WHERE key = ?", (state, key))
+
+    def end_large_upload(self, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM large_uploads WHERE key = ?", (key,))
