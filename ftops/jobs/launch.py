@@ -255,7 +255,16 @@ class Launcher:
 
     # ---- files
     def _ensure_file(self, launch: Launch, column: str, path: Path, sha256: str, outcome: LaunchOutcome) -> str:
+        from ftops.jobs.lock import held
+
         endpoint = uploads_key(launch)
+        # Launches sharing a dataset on one endpoint upload it once: the second finds the first's record.
+        with held(self.ledger.path.parent, "upload", f"{endpoint} {sha256}", what=f"upload of {path.name}"):
+            return self._ensure_file_held(launch, column, path, sha256, outcome, endpoint)
+
+    def _ensure_file_held(
+        self, launch: Launch, column: str, path: Path, sha256: str, outcome: LaunchOutcome, endpoint: str
+    ) -> str:
         known = [c for c in (getattr(launch, column), self.ledger.upload_for(endpoint, sha256)) if c]
         for candidate in dict.fromkeys(known):
             if self._usable(candidate):
@@ -271,14 +280,18 @@ class Launcher:
             outcome.reused_files.append(found)
             self.on_step("upload", f"{path.name}: found earlier upload {found}")
             return found
+        from ftops.jobs.lock import verified_bytes
+
+        # Upload exactly the bytes that were validated: a file changed since then is refused.
+        content = verified_bytes(path, sha256, limit=self.catalog.limits.training_file_max_bytes)
         self.ledger.update(launch.key, state="uploading")
-        self.on_step("upload", f"uploading {path.name} ({path.stat().st_size:,} bytes)")
+        self.on_step("upload", f"uploading {path.name} ({len(content):,} bytes)")
         try:
-            uploaded_file = self.plane.files.upload(path, filename=name)
+            uploaded_file = self.plane.files.upload(content, filename=name)
         except AzureMaybeAppliedError:
             # The connection broke after sending: Azure may have stored it. Look before sending again.
             found = self._find_uploaded(name)
-            uploaded: str = found or self.plane.files.upload(path, filename=name)["id"]
+            uploaded: str = found or self.plane.files.upload(content, filename=name)["id"]
         else:
             uploaded = uploaded_file["id"]
         self._remember(launch, column, endpoint, sha256, uploaded, path)

@@ -163,8 +163,34 @@ def _carry_out(
     say: StepReporter,
 ) -> LaunchResult:
     from ftops.jobs.launch import plan_launch
+    from ftops.jobs.lock import held
 
     target, planned, resumed = plan_launch(request, stack.outputs, catalog, facts, ledger, live_regions=regions)
+    # One process carries a launch out at a time, from its record to its job (see ftops.jobs.lock).
+    with held(ledger.path.parent, "launch", planned.key, what=lambda: _running(ledger, planned.key)):
+        planned = ledger.get(planned.key) or planned  # the holder before us may have finished it
+        return _carry_out_held(request, stack, catalog, facts, ledger, target, planned, resumed, say)
+
+
+def _running(ledger: Ledger, key: str) -> str:
+    """The launch another process holds, with its job once created (for "already running: ...")."""
+    now = ledger.get(key)
+    if now is None or not now.job_id:
+        return f"launch {key} (state {now.state if now else 'planned'}, no job created yet)"
+    return f"job {now.job_id} (launch {key})"
+
+
+def _carry_out_held(
+    request: LaunchRequest,
+    stack: StackRef,
+    catalog: Catalog,
+    facts: DatasetFacts,
+    ledger: Ledger,
+    target: Target,
+    planned: Any,
+    resumed: bool,
+    say: StepReporter,
+) -> LaunchResult:
     if resumed:
         say("resume", f"continuing launch {planned.key} (state {planned.state})")
     try:
