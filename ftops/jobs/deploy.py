@@ -136,20 +136,32 @@ def _preflight(
 def _wait_existing(
     arm: ArmClient, group: str, account: str, name: str, poll_seconds: float, sleep: Callable[[float], None]
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + 3600
-    while True:
-        found: Any = arm.deployments.get(group, account, name) or {}
-        state = str((found.get("properties") or {}).get("provisioningState") or "")
-        if state == "Succeeded":
-            return found
-        if state in ("Failed", "Canceled"):
-            raise AzureRefusedError(
-                f"deployment '{name}' on {account} is {state}",
-                hint="delete it with `ftops deployments delete` and deploy again",
-            )
-        if time.monotonic() > deadline:
-            raise UserError(f"deployment '{name}' still {state} after an hour")
-        sleep(poll_seconds)
+    from ftops.azure.models import Outcome, outcome_of
+    from ftops.azure.poll import PollTimeoutError, wait_until
+
+    def state(found: Any) -> str:
+        return str((found.get("properties") or {}).get("provisioningState") or "") if found else ""
+
+    last = [""]
+    try:
+        done = wait_until(  # the one poller (ftops.azure.poll)
+            lambda: arm.deployments.get(group, account, name),
+            lambda found: outcome_of(state(found)),
+            what=f"deployment '{name}'",
+            interval=poll_seconds,
+            timeout=3600,
+            state=state,
+            on_poll=lambda found: last.__setitem__(0, state(found)),
+            sleep=sleep,
+        )
+    except PollTimeoutError:
+        raise UserError(f"deployment '{name}' still {last[0]} after an hour") from None
+    if done.outcome is not Outcome.SUCCEEDED:
+        raise AzureRefusedError(
+            f"deployment '{name}' on {account} is {state(done.value)}",
+            hint="delete it with `ftops deployments delete` and deploy again",
+        )
+    return done.value
 
 
 def deploy_job(

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftops.azure.models import FineTuningJob, WireModel
-from ftops.azure.openai import JOB_DONE, OpenAIDataPlane
-from ftops.errors import AzureFailureError, AzureRefusedError
+from ftops.azure.openai import OpenAIDataPlane
+from ftops.errors import AzureRefusedError
 
 
 @dataclass
@@ -55,10 +55,12 @@ def follow_job(
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[FineTuningJob, JobProgress]:
     """Poll until the job succeeds, fails, is cancelled or paused; return the job and its progress."""
+    from ftops.azure.poll import wait_until
+
     progress = JobProgress(job_id)
     seen_events: set[str] = set()
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def fetch() -> FineTuningJob:
         job = plane.fine_tuning.jobs.get(job_id)
         progress.status = job.get("status") or "unknown"
         progress.fine_tuned_model = job.get("fine_tuned_model")
@@ -67,11 +69,19 @@ def follow_job(
             progress.checkpoints = sum(1 for _ in plane.fine_tuning.jobs.checkpoints(job_id))
         if on_update:
             on_update(progress)
-        if progress.status in JOB_DONE or progress.status == "paused":
-            return job, progress
-        if time.monotonic() + poll_seconds > deadline:
-            raise AzureFailureError(f"job {job_id} still {progress.status} after {timeout / 3600:.0f} h")
-        sleep(poll_seconds)
+        return job
+
+    # The one poller: Retry-After, interval cap and deadline live there (ftops.azure.poll).
+    done = wait_until(
+        fetch,
+        lambda job: job.outcome,  # succeeded, failed, cancelled, or paused
+        what=f"job {job_id}",
+        interval=poll_seconds,
+        timeout=timeout,
+        state=lambda job: progress.status,
+        sleep=sleep,
+    )
+    return done.value, progress
 
 
 def _read_new_events(plane: OpenAIDataPlane, job_id: str, seen: set[str], progress: JobProgress) -> None:

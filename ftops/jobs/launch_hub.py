@@ -223,16 +223,25 @@ def follow_hub_job(
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """Poll an AzureML job until it completes, fails or is cancelled."""
-    deadline = time.monotonic() + timeout
-    while True:
+    from ftops.azure.models import outcome_of
+    from ftops.azure.poll import wait_until
+
+    def fetch() -> dict[str, Any]:
         found = ml.job(workspace, name)
         if found is None:
             raise AzureFailureError(f"job {name} disappeared from {workspace}")
         view = job_view(found)
         if on_update:
             on_update(view)
-        if view["status"] in ("succeeded", "failed", "cancelled"):
-            return view
-        if time.monotonic() + poll_seconds > deadline:
-            raise AzureFailureError(f"job {name} still {view['status']} after {timeout / 3600:.0f} h")
-        sleep(poll_seconds)
+        return view
+
+    done = wait_until(  # the one poller (ftops.azure.poll)
+        fetch,
+        lambda view: outcome_of(view["status"]),
+        what=f"job {name}",
+        interval=poll_seconds,
+        timeout=timeout,
+        state=lambda view: view["status"],
+        sleep=sleep,
+    )
+    return done.value
