@@ -100,7 +100,7 @@ def run_eval(
                 eval_id = _ensure_eval(evals, ledger, eval_key, region.endpoint, graders, held_out, item_schema, say)
                 runs = {}
                 for target in targets:
-                    run_key = _key("run", eval_key, target.label, target.deployment, target.model)
+                    run_key = _key("run", eval_id, target.label, target.deployment, target.model)
                     runs[target.label] = (
                         run_key,
                         _ensure_run(evals, ledger, eval_id, run_key, target, held_out, request, say),
@@ -264,10 +264,17 @@ def _clean_up(targets, region, outputs, client, ledger, say) -> None:
 
 
 def _ensure_eval(evals, ledger, key, endpoint, graders, held_out, item_schema, say) -> str:
+    from ftops.azure.errors import AzureNotFoundError
+
     recorded, eval_id = ledger.eval_state(key)
     if eval_id:
-        say(f"reusing eval {eval_id}")
-        return eval_id
+        try:
+            evals.get(eval_id)
+            say(f"reusing eval {eval_id}")
+            return eval_id
+        except AzureNotFoundError:  # deleted on the service since: evaluate afresh
+            say(f"eval {eval_id} no longer exists; creating it again")
+            recorded = False
     if recorded:  # a create may have reached Azure before the process died: look for it by its key
         found = next((e for e in evals.list() if (e.metadata or {}).get(KEY_FIELD) == key), None)
         if found is not None:

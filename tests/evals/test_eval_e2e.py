@@ -183,3 +183,18 @@ def test_bad_inputs_are_one_line_errors(emulator, outputs_file: Path, trained: d
                  "--checkpoint", "10", "--grader", "string_check")  # fmt: skip
     assert done.returncode == 1 and "--deploy-checkpoints" in done.stderr
     assert emulator.counters(ACCOUNT).get("eval_creations", 0) == 0
+
+
+def test_an_eval_deleted_on_the_service_is_created_again(emulator, outputs_file: Path, trained: dict) -> None:
+    import httpx
+
+    first = ok_json(*eval_args(outputs_file, trained))
+    url = f"{emulator.url}/accounts/{ACCOUNT}/openai/evals/{first['eval_id']}"
+    deleted = httpx.delete(url, params={"api-version": "2025-04-01-preview"}, headers={"authorization": "Bearer t"})
+    assert deleted.status_code == 200
+    again = ok_json(*eval_args(outputs_file, trained))
+    assert again["eval_id"] != first["eval_id"] and again["targets"] == [
+        {**t, "run_id": r["run_id"]} for t, r in zip(first["targets"], again["targets"], strict=True)
+    ]
+    assert emulator.counters(ACCOUNT)["eval_creations"] == 2
+    assert emulator.counters(ACCOUNT)["eval_run_creations"] == 8
