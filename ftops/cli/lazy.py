@@ -91,6 +91,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "group",
         "List and delete model deployments on the stack's accounts.",
     ),
+    "files": ("ftops.cli.files_cmd", "app", "group", "List, delete and prune fine-tuning files on the accounts."),
     "emulator": (
         "ftops.cli.emulator_cmd",
         "app",
