@@ -13,6 +13,13 @@ from typing import Any
 JSON_HELP = "Print machine-readable JSON on stdout instead of tables."
 
 
+def _clean(value: Any, limit: int = 20_000) -> str:
+    # Text shown on a terminal may carry what a server wrote: no escape sequences, no secrets.
+    from ftops.azure.sanitize import clean_text
+
+    return clean_text(value, limit, one_line=False)
+
+
 def _plain(value: Any) -> Any:
     # Azure's typed replies print as the document Azure sent (ftops.azure.models.WireModel.wire).
     return value.wire() if hasattr(value, "wire") else str(value)
@@ -46,18 +53,18 @@ def table(
     for column in columns:
         grid.add_column(column, overflow="fold")
     for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+        grid.add_row(*("" if v is None else _clean(v, 1000) for v in row))
     _console().print(grid)
 
 
 def line(text: str = "") -> None:
     """A line of human output on stdout (never used in --json mode)."""
-    _console().print(text)
+    _console().print(_clean(text))
 
 
 def note(text: str) -> None:
     """A message for the person at the terminal; goes to stderr so it never pollutes data."""
-    _console(stderr=True).print(text)
+    _console(stderr=True).print(_clean(text))
 
 
 def show_error(error: Any, *, as_json: bool) -> None:

@@ -298,3 +298,13 @@ def test_transport_unit_refuses_a_downgrading_link_without_sending_it():
     with pytest.raises(AzureFailureError, match="refusing to send credentials to http://"):
         list(transport.paged("/list"))
     assert seen == ["https://aish.openai.azure.com/list"]
+
+
+def test_a_table_of_server_values_shows_no_escape_sequences_or_tokens(hostile, cli, outputs):
+    name = f"d\x1b[31m\x1b]8;;https://evil.example\x07click\x1b]8;;\x07-Bearer {TOKEN}"
+    deployment = {"name": name, "sku": {"name": "Standard", "capacity": 1}, "properties": {"model": {"name": "m"}}}
+    hostile.answer = lambda handler: json_reply({"value": [deployment]})
+    code, out, err = list_deployments(cli, outputs)
+    assert code == 0, err
+    assert "click" in out  # the row is there...
+    assert "\x1b" not in out and "\x07" not in out and TOKEN not in out  # ...without what could harm
