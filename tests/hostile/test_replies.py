@@ -308,3 +308,7 @@ def test_a_table_of_server_values_shows_no_escape_sequences_or_tokens(hostile, c
     assert code == 0, err
     assert "click" in out  # the row is there...
     assert "\x1b" not in out and "\x07" not in out and TOKEN not in out  # ...without what could harm
+    code, out, err = list_deployments(cli, outputs, "--json")
+    assert code == 0, err
+    (row,) = json.loads(out)["deployments"]
+    assert row["name"].startswith("d[31m]8;;https://evil.example") and row["name"].endswith("-Bearer ***")
