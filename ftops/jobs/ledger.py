@@ -23,6 +23,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftops.errors import UserError
+
 if TYPE_CHECKING:
     from ftops.azure.uploads import LargeUpload
 
@@ -203,6 +205,7 @@ def _create_atomically(path: Path) -> None:
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
+        os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))  # private from birth
         db = sqlite3.connect(temporary, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")  # stored in the file: every later connection uses WAL
@@ -220,16 +223,86 @@ def _create_atomically(path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+class LedgerError(UserError):
+    """The ledger file cannot be used (corrupt, locked, read-only, disk full): one line naming it and the fix."""
+
+    kind = "ledger_error"
+
+
+def ledger_error(path: Path, error: BaseException) -> LedgerError:
+    """A SQLite or OS error on the ledger as the ftops error a user can act on."""
+    text = str(error).lower()
+    if isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return LedgerError(
+            f"the ftops ledger {path} is corrupt ({text[:80]})",
+            hint=f"move it aside (mv {path} {path}.bad) and rerun: uploads and jobs are found again on the service",
+        )
+    if "locked" in text or "busy" in text:
+        return LedgerError(
+            f"the ftops ledger {path} is locked by another process",
+            hint="wait for the other ftops command to finish and rerun",
+        )
+    if "full" in text or getattr(error, "errno", None) == 28:
+        return LedgerError(f"no space left for the ftops ledger {path}", hint="free disk space and rerun")
+    if "readonly" in text or "read-only" in text or "unable to open" in text or isinstance(error, PermissionError):
+        return LedgerError(
+            f"cannot write the ftops ledger {path}",
+            hint="make it and its folder writable by you (chmod u+rw), or point FTOPS_STATE_DIR at another folder",
+        )
+    reason = getattr(error, "strerror", None) or str(error)
+    return LedgerError(f"the ftops ledger {path} cannot be used: {reason[:120]}", hint="check the file, then rerun")
+
+
+def _tighten(path: Path) -> None:
+    """Ledgers written by older ftops were 0644: they hold account ids and endpoints, so make them 0600."""
+    import stat
+
+    info = path.stat()
+    if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(0o600)
+
+
+class _Guarded:
+    """The connection, with every SQLite error turned into a LedgerError (never a raw sqlite3 traceback)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._connection = db
+        self._path = path
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        try:
+            return self._connection.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise ledger_error(self._path, error) from None
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        try:
+            return self._connection.executescript(sql)
+        except sqlite3.Error as error:
+            raise ledger_error(self._path, error) from None
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 class Ledger:
     """Durable record of launches and uploads. Every write is its own committed transaction."""
 
     def __init__(self, path: Path | None = None) -> None:
+        from ftops.jobs.lock import private_dir
+
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            _create_atomically(self.path)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
+        # 0700 when ftops made it (a user-named FTOPS_STATE_DIR is left alone); a file there is a one-line error.
+        private_dir(self.path.parent, tighten=path is None and not os.environ.get("FTOPS_STATE_DIR"))
+        try:
+            if not self.path.exists():
+                _create_atomically(self.path)
+            _tighten(self.path)
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (sqlite3.Error, OSError) as error:
+            raise ledger_error(self.path, error) from None
+        connection.row_factory = sqlite3.Row
+        self._db: Any = _Guarded(connection, self.path)
         # WAL + synchronous=FULL: a committed step survives SIGKILL and power loss.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")

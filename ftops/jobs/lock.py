@@ -44,8 +44,12 @@ def lock_wait_seconds() -> float:
     return max(0.0, min(value, 3600.0))
 
 
-def private_dir(folder: Path) -> Path:
-    """Create `folder` (mode 0700) if needed and tighten it if it is ours; refuse a file in its place."""
+def private_dir(folder: Path, *, tighten: bool = True) -> Path:
+    """Create `folder` (mode 0700) if needed; refuse a file in its place.
+
+    `tighten` also makes an existing folder of ours 0700 (older ftops made 0755 ones); a folder the user
+    named (FTOPS_STATE_DIR) is left as it is, since the files in it are 0600 anyway.
+    """
     if folder.exists() and not folder.is_dir():
         raise UserError(
             f"the ftops state folder {folder} is not a folder",
@@ -53,7 +57,8 @@ def private_dir(folder: Path) -> Path:
         )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid == os.getuid() and stat.S_IMODE(folder.stat().st_mode) != 0o700:
+        info = folder.stat()
+        if tighten and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o700:
             folder.chmod(0o700)
     except OSError as error:
         raise UserError(

@@ -140,19 +140,80 @@ def declared_fine_tunes(environment: Environment) -> list[dict[str, Any]]:
     return [FineTuneOutput(**spec.model_dump()).model_dump() for spec in environment.fine_tunes]
 
 
+OUTPUTS_MAX_BYTES = 16 * 1024 * 1024  # a stack's outputs are a few KB; this bounds a wrong path's (or pulumi's) cost
+OUTPUTS_MAX_DEPTH = 32  # the contract nests 5 levels; deeper input is refused before any recursive walk
+
+
 def read_outputs_file(path: Path) -> StackOutputs:
+    from ftops.data.reader import open_regular
+    from ftops.errors import UsageError
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OutputsError(
-            f"outputs file {path} not found",
-            hint="save one with `pulumi stack output --json --show-secrets > outputs.json`",
-        ) from None
+        handle, _ = open_regular(path, "outputs")  # never a FIFO, a device or a folder
+    except UsageError as refused:
+        if "not found" in refused.message:
+            raise OutputsError(
+                f"outputs file {path} not found",
+                hint="save one with `pulumi stack output --json --show-secrets > outputs.json`",
+            ) from None
+        message = refused.message.replace("a JSONL file", "an outputs file")
+        raise OutputsError(message, hint="pass the file saved from `pulumi stack output --json`") from None
+    with handle:
+        raw = handle.read(OUTPUTS_MAX_BYTES + 1)
+    return parse_outputs(decode_outputs(raw, str(path)), source=str(path))
+
+
+def decode_outputs(raw: bytes, source: str) -> Any:
+    """JSON outputs from a file or pulumi's stdout, refused in one line when they cannot be the contract.
+
+    UTF-8 (with or without a BOM) and UTF-16 with its BOM (what PowerShell's `>` writes) are read;
+    anything else, NaN, integers past 64 bits, duplicate keys and nesting past OUTPUTS_MAX_DEPTH are refused.
+    """
+    fix = "save the outputs again with `pulumi stack output --json --show-secrets > outputs.json`"
+    if len(raw) > OUTPUTS_MAX_BYTES:
+        raise OutputsError(f"{source} is over {OUTPUTS_MAX_BYTES // 2**20} MB; stack outputs are a few KB", hint=fix)
     try:
-        data = json.loads(text)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16")
+        else:
+            text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OutputsError(f"{source} is not UTF-8 text (byte {exc.start:,})", hint=fix) from None
+
+    def refuse_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > 19:
+            raise ValueError(f"an integer of {len(digits):,} digits")
+        return int(digits)
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise ValueError(f"the key {key[:60]!r} appears twice in one object")
+            found[key] = value
+        return found
+
+    try:
+        data = json.loads(text, parse_constant=refuse_constant, parse_int=integer, object_pairs_hook=unique)
+    except RecursionError:
+        raise OutputsError(f"{source} is nested too deeply to be stack outputs", hint=fix) from None
     except json.JSONDecodeError as exc:
-        raise OutputsError(f"{path} is not JSON: {exc.msg} at line {exc.lineno}") from None
-    return parse_outputs(data, source=str(path))
+        raise OutputsError(f"{source} is not JSON: {exc.msg} at line {exc.lineno}", hint=fix) from None
+    except ValueError as exc:
+        raise OutputsError(f"{source} is not stack outputs: {str(exc)[:120]}", hint=fix) from None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:  # iterative: a hostile file must not reach Python's recursion limit in pydantic or printing
+        item, depth = stack.pop()
+        if depth > OUTPUTS_MAX_DEPTH:
+            raise OutputsError(f"{source} is nested too deeply to be stack outputs", hint=fix)
+        if isinstance(item, dict):
+            stack.extend((inner, depth + 1) for inner in item.values())
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+    return data
 
 
 def pulumi_executable() -> str:
@@ -172,23 +233,22 @@ def read_stack_outputs(stack: str, *, cwd: Path | None = None) -> StackOutputs:
 
     command = [pulumi_executable(), "stack", "output", "--json", "--show-secrets", "--stack", stack]
     try:
-        done = subprocess.run(
-            command, cwd=cwd or project_dir(), capture_output=True, text=True, timeout=120, check=False
-        )
+        # Bytes, not text: pulumi (or whatever FTOPS_PULUMI names) may print anything, even binary.
+        done = subprocess.run(command, cwd=cwd or project_dir(), capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise OutputsError(
-            f"could not run pulumi: {exc}", hint="check the pulumi CLI, or pass --outputs FILE"
+            f"could not run pulumi: {type(exc).__name__}", hint="check the pulumi CLI, or pass --outputs FILE"
         ) from None
     if done.returncode != 0:
-        reason = (done.stderr or done.stdout).strip().splitlines()
+        from ftops.azure.sanitize import clean_text
+
+        said = (done.stderr or done.stdout)[-65536:].decode("utf-8", "replace").strip().splitlines()
+        reason = clean_text(said[-1]) if said else "no reason given"  # bounded, no escapes or secrets
         raise OutputsError(
-            f"pulumi could not read the outputs of stack '{stack}': {reason[-1] if reason else 'no reason given'}",
+            f"pulumi could not read the outputs of stack '{stack}': {reason}",
             hint="check `pulumi login` and `pulumi stack ls`; was `pulumi up` run on this stack?",
         )
-    try:
-        data = json.loads(done.stdout or "{}")
-    except json.JSONDecodeError:
-        raise OutputsError(f"pulumi printed something that is not JSON for stack '{stack}'") from None
+    data = decode_outputs(done.stdout or b"{}", f"the output of `pulumi stack output` for stack '{stack}'")
     if not data:
         raise OutputsError(f"stack '{stack}' has no outputs", hint="run `pulumi up` on it first")
     return parse_outputs(data, source=f"stack {stack}")
@@ -200,4 +260,6 @@ def load_outputs(stack: str | None, outputs_file: Path | None) -> StackOutputs:
         return read_outputs_file(outputs_file)
     if stack:
         return read_stack_outputs(stack)
-    raise OutputsError("no stack given", hint="pass --stack NAME or --outputs FILE")
+    from ftops.errors import UsageError
+
+    raise UsageError("no stack given", hint="pass --stack NAME or --outputs FILE")  # a missing flag: exit 2
