@@ -26,6 +26,15 @@ from ftops.errors import AzureRefusedError
 EMULATOR_TOKEN = "ftops-emulator-token"  # sent to the emulator when no token is configured; not a secret
 
 
+SIGN_IN = "not signed in to Azure: run `az login` (or set AZURE_* for a service principal)"
+
+
+class NotSignedInError(AzureRefusedError):
+    """No credential could give a token: one line, exit 3, said once (a sweep stops instead of repeating it)."""
+
+    kind = "not_signed_in"
+
+
 class TokenCredential(Protocol):
     """What azure-identity credentials offer: ``get_token(scope).token`` / ``.expires_on``."""
 
@@ -70,12 +79,19 @@ class BearerAuth(httpx.Auth):
         self._credential = credential
         self._scope = scope
         self._token: Any = None
+        self._failed: NotSignedInError | None = None  # a failed sign-in is not retried per request or region
         self._lock = threading.Lock()
 
     def _bearer(self) -> str:
         with self._lock:
+            if self._failed is not None:
+                raise self._failed
             if self._token is None or self._token.expires_on - 300 < time.time():
-                self._token = _fetch_token(self._credential, self._scope)
+                try:
+                    self._token = _fetch_token(self._credential, self._scope)
+                except NotSignedInError as error:
+                    self._failed = error
+                    raise
                 register_secret(self._token.token)  # scrubbed verbatim from anything printed later
             return self._token.token
 
@@ -106,11 +122,12 @@ def _fetch_token(credential: TokenCredential, scope: str) -> Any:
     try:
         return credential.get_token(scope)
     except Exception as exc:  # azure-identity raises several unrelated types; all mean "no usable login"
-        # Only the exception type goes into the message: azure-identity's text can be long and carry tenant ids.
-        raise AzureRefusedError(
-            f"could not get an Azure access token for {scope} ({type(exc).__name__})",
-            hint=f"run `az login`, or set {TOKEN_ENV} (CI), or point ftops at the emulator with FTOPS_AZURE_EMULATOR",
-            code="AuthenticationFailed",
+        # azure-identity's text is many lines (one per credential it tried) and can carry tenant ids: only the
+        # exception type is kept, for --debug.
+        raise NotSignedInError(
+            SIGN_IN,
+            hint=f"or set {TOKEN_ENV} (CI), or point ftops at the emulator with FTOPS_AZURE_EMULATOR",
+            code=f"AuthenticationFailed ({type(exc).__name__})",
         ) from None
 
 

@@ -182,6 +182,8 @@ def sweep(
     arm: ArmClient, regions: Iterable[str], *, ttl: float = CACHE_TTL_SECONDS, use_cache: bool = True
 ) -> dict[str, RegionAnswer]:
     """Ask every region at once; one region failing does not sink the others."""
+    from ftops.azure.auth import NotSignedInError
+
     regions = sorted(set(regions))
     endpoint = arm.transport.base_url
 
@@ -191,6 +193,8 @@ def sweep(
             return RegionAnswer(region, cached, cached=True)
         try:
             offers = tuple(fine_tune_offers(list(arm.location_models(region))))
+        except NotSignedInError:
+            raise  # the same for every region: said once, by the caller
         except FtopsError as exc:
             return RegionAnswer(region, error=exc.message)
         if use_cache:

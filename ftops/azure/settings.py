@@ -88,7 +88,11 @@ def subscription_id(settings: AzureSettings, environ: dict[str, str] | None = No
         return found
     if settings.emulator:
         return EMULATOR_SUBSCRIPTION
+    from ftops.azure.azcli import az_default_subscription
+
+    if default := az_default_subscription(env):  # what `az account show` would name
+        return default
     raise UserError(
         "no Azure subscription given for the live check",
-        hint=f"set {SUBSCRIPTION_ENV} (e.g. `export {SUBSCRIPTION_ENV}=$(az account show --query id -o tsv)`)",
+        hint=f"set {SUBSCRIPTION_ENV}, or pick a default with `az account set --subscription ID`",
     )

@@ -69,8 +69,12 @@ def sweep(
 
 
 def _result(region: str, future: Future[T]) -> RegionResult[T]:
+    from ftops.azure.auth import NotSignedInError
+
     try:
         return RegionResult(region, value=future.result())
+    except NotSignedInError:
+        raise  # the same for every region: said once, by the caller
     except FtopsError as exc:
         return RegionResult(region, error=exc.message)
 

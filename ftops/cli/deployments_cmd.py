@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ftops.cli.options import JsonOption, OutputsOption, StackOption
+from ftops.cli.options import JsonOption, OutputsOption, StackOption, confirm_delete
 
 if TYPE_CHECKING:
     from ftops.stack.outputs import StackOutputs
@@ -20,7 +20,7 @@ def _outputs(stack: str | None, outputs: Path | None) -> StackOutputs:
     from ftops.jobs.refs import load_stack_ref
 
     if not (stack or outputs):
-        raise UsageError("say which stack", hint="pass --stack S or --outputs FILE")
+        raise UsageError("no stack given", hint="pass --stack NAME or --outputs FILE")
     return load_stack_ref(stack, outputs).outputs
 
 
@@ -100,7 +100,7 @@ def delete(
         if not yes:
             if not sys.stdin.isatty():
                 raise UsageError(f"deleting {resource_id} needs confirmation", hint="pass --yes to delete it")
-            typer.confirm(f"Delete deployment {resource_id}?", abort=True)
+            confirm_delete(f"Delete deployment {resource_id}")
         deleted = client.deployments.delete(stack_outputs.resource_group, holder.account_name, name)
     with Ledger() as ledger:
         ledger.forget_deployment(holder.endpoint, name)

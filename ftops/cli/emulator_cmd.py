@@ -13,7 +13,9 @@ app = typer.Typer(help="The local Azure emulator (ARM, Azure OpenAI and AzureML)
 
 @app.command("serve")
 def serve(
-    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0 picks a free one).")] = 8765,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0 picks a free one).")
+    ] = 8765,
     faults: Annotated[
         str | None,
         typer.Option("--faults", help="Fault rules, or @FILE. e.g. 'latency ms=200; 429 on=POST:/openai/files nth=1'."),

@@ -25,6 +25,7 @@ class MethodChoice(StrEnum):
 
 class TrainingTypeChoice(StrEnum):
     standard = "standard"
+    data_zone = "data_zone"
     global_ = "global"
     developer = "developer"
 
@@ -60,7 +61,12 @@ StackOption = Annotated[
 ]
 OutputsOption = Annotated[
     Path | None,
-    typer.Option("--outputs", help="Read stack outputs from this JSON file instead of running pulumi.", exists=False),
+    typer.Option(
+        "--outputs",
+        help="Read stack outputs from this JSON file instead of running pulumi.",
+        exists=False,
+        dir_okay=False,
+    ),
 ]
 # `check` and `plan` read the stack file itself (offline), not its outputs.
 StackFileOption = Annotated[
@@ -69,8 +75,8 @@ StackFileOption = Annotated[
 JobArgument = Annotated[str, typer.Argument(help="Job id (ftjob-...) or launch key.")]
 MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")]
 TrainOption = Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)]
-ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")]
-GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")]
+ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).", dir_okay=False)]
+GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).", dir_okay=False)]
 
 
 def validate_with_progress(
@@ -99,3 +105,24 @@ def locate(job: str, stack: str | None, outputs: Path | None) -> Any:
 def selector(stack: str | None, outputs: Path | None) -> str | None:
     """The flag that names the same stack again, for follow-up commands a user can paste."""
     return f"--outputs {outputs}" if outputs is not None else (f"--stack {stack}" if stack else None)
+
+
+def confirm_delete(question: str) -> None:
+    """Ask before deleting; "n" prints "not deleted" and exits 1 (a declined prompt is not a crash)."""
+    from ftops.cli import render
+
+    if not typer.confirm(f"{question}?", default=False):
+        render.note("not deleted")
+        raise typer.Exit(1)
+
+
+def writable_file(path: Path | None, flag: str) -> None:
+    """Refuse an output path that cannot be written before any work is done (a folder, a missing folder)."""
+    from ftops.errors import UsageError
+
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{flag} {path} is a folder", hint=f"name a file, e.g. {flag} {path / 'outputs.json'}")
+    if not path.parent.is_dir():
+        raise UsageError(f"{flag} {path}: the folder {path.parent} does not exist", hint=f"mkdir -p {path.parent}")

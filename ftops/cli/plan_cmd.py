@@ -57,11 +57,13 @@ def plan(
     from ftops_infra.plan import SUBSCRIPTION, run_program, tree
 
     from ftops.cli import render
+    from ftops.cli.options import writable_file
     from ftops.cli.progress import Steps
     from ftops.errors import UsageError
     from ftops.stack.outputs import declared_fine_tunes
     from ftops.stack.schema import load_stack_file
 
+    writable_file(save_outputs, "--save-outputs")  # before the plan is computed, not after
     subscription_id = subscription or os.environ.get("AZURE_SUBSCRIPTION_ID") or SUBSCRIPTION
     if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", subscription_id):
         raise UsageError(

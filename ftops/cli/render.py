@@ -35,26 +35,72 @@ def print_json(data: Any) -> None:
 
 
 def _console(stderr: bool = False):
+    import os
+
     from rich.console import Console
 
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        # Piped output is read in logs and files: do not fold tables at 80 columns.
-        console.width = 160
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        # Piped without COLUMNS: nothing is folded (a log keeps whole lines); COLUMNS, when set, wins.
+        console.width = 1000
     return console
+
+
+def _widths(header: Sequence[str], rows: list[list[str]], room: int) -> tuple[list[int], list[int]]:
+    """Column widths that fit `room` without folding a token, and the columns kept (secondary ones dropped).
+
+    A token (an id, an account or model name, a word) is never cut: each column is at least as wide as
+    its longest token; text wraps between tokens. When even that does not fit, columns are dropped from
+    the right, the first one (what a row is about) always kept.
+    """
+    from rich.cells import cell_len
+
+    def tokens(i: int) -> int:
+        return max(cell_len(t) for v in [header[i], *(r[i] for r in rows)] for t in (v.split() or [""]))
+
+    def natural(i: int) -> int:
+        return max(cell_len(part) for v in [header[i], *(r[i] for r in rows)] for part in (v.splitlines() or [""]))
+
+    kept = list(range(len(header)))
+    least = {i: tokens(i) for i in kept}
+    most = {i: max(natural(i), least[i]) for i in kept}
+
+    def space() -> int:  # what the borders and padding leave: 3 per column and one more
+        return room - (3 * len(kept) + 1)
+
+    while len(kept) > 1 and sum(least[i] for i in kept) > space():
+        kept.pop()
+    widths = {i: least[i] for i in kept}
+    spare = space() - sum(widths.values())
+    while spare > 0:  # share what is left with the columns that would wrap, one cell at a time
+        wanting = [i for i in kept if widths[i] < most[i]]
+        if not wanting:
+            break
+        for i in wanting[:spare]:
+            widths[i] += 1
+        spare = space() - sum(widths.values())
+    return [widths[i] for i in kept], kept
 
 
 def table(
     title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str | None = None
 ) -> None:
+    """A table that never folds an identifier: it narrows wrapping columns, then drops trailing ones."""
+    from rich.markup import escape
     from rich.table import Table
 
+    cells = [["" if v is None else _clean(v, 1000) for v in row] for row in rows]
+    console = _console()
+    widths, kept = _widths(list(columns), cells, console.width)
     grid = Table(title=title, caption=caption, show_lines=False, title_justify="left", caption_justify="left")
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*("" if v is None else _clean(v, 1000) for v in row))
-    _console().print(grid)
+    for width, i in zip(widths, kept, strict=True):
+        grid.add_column(columns[i], width=width, overflow="fold")
+    for row in cells:
+        grid.add_row(*(escape(row[i]) for i in kept))
+    console.print(grid)
+    if len(kept) < len(columns):
+        dropped = ", ".join(c for i, c in enumerate(columns) if i not in kept)
+        note(f"(not shown at {console.width} columns: {dropped}; widen the terminal or use --json)")
 
 
 def line(text: str = "") -> None:

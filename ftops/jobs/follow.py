@@ -22,6 +22,7 @@ class JobProgress:
     train_loss: float | None = None
     checkpoints: int = 0
     fine_tuned_model: str | None = None
+    estimated_finish: int | None = None  # Unix time, when Azure gives one
     messages: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -32,6 +33,13 @@ class JobProgress:
             parts.append(f"loss {self.train_loss:.4f}")
         if self.checkpoints:
             parts.append(f"{self.checkpoints} checkpoint{'s' if self.checkpoints != 1 else ''}")
+        if self.status == "paused":
+            parts.append("(paused by the service: following on)")
+        elif self.estimated_finish and self.status not in ("succeeded", "failed", "cancelled"):
+            import datetime as dt
+
+            finish = dt.datetime.fromtimestamp(self.estimated_finish, dt.UTC)
+            parts.append(f"estimated finish {finish:%Y-%m-%d %H:%M} UTC")
         return "  ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +50,7 @@ class JobProgress:
             "train_loss": self.train_loss,
             "checkpoints": self.checkpoints,
             "fine_tuned_model": self.fine_tuned_model,
+            "estimated_finish": self.estimated_finish,
         }
 
 
@@ -53,8 +62,14 @@ def follow_job(
     timeout: float = 721 * 3600.0,
     on_update: Callable[[JobProgress], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    user_paused: Callable[[], bool] | None = None,
 ) -> tuple[FineTuningJob, JobProgress]:
-    """Poll until the job succeeds, fails, is cancelled or paused; return the job and its progress."""
+    """Poll until the job succeeds, fails or is cancelled, or a user paused it; return the job and its progress.
+
+    A pause ends the wait only when `user_paused()` says someone paused it (the ledger records `ftops jobs
+    pause`): Azure pauses and resumes jobs by itself too (Developer tier), and those are followed through.
+    """
+    from ftops.azure.models import Outcome
     from ftops.azure.poll import wait_until
 
     progress = JobProgress(job_id)
@@ -64,6 +79,8 @@ def follow_job(
         job = plane.fine_tuning.jobs.get(job_id)
         progress.status = job.get("status") or "unknown"
         progress.fine_tuned_model = job.get("fine_tuned_model")
+        finish = job.get("estimated_finish")
+        progress.estimated_finish = int(finish) if isinstance(finish, int | float) and finish > 0 else None
         _read_new_events(plane, job_id, seen_events, progress)
         if progress.status in ("running", "succeeded", "paused"):
             progress.checkpoints = sum(1 for _ in plane.fine_tuning.jobs.checkpoints(job_id))
@@ -71,10 +88,16 @@ def follow_job(
             on_update(progress)
         return job
 
+    def ended(job: FineTuningJob) -> Outcome | None:
+        outcome = job.outcome
+        if outcome is Outcome.PAUSED and not (user_paused is not None and user_paused()):
+            return None  # paused by the service: it resumes by itself
+        return outcome
+
     # The one poller: Retry-After, interval cap and deadline live there (ftops.azure.poll).
     done = wait_until(
         fetch,
-        lambda job: job.outcome,  # succeeded, failed, cancelled, or paused
+        lambda job: ended(job),  # succeeded, failed, cancelled, or paused by a user
         what=f"job {job_id}",
         interval=poll_seconds,
         timeout=timeout,

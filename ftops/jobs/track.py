@@ -197,8 +197,22 @@ def _follow(ref: JobRef, on_update: Callable[[str], None], every: float) -> Foll
     from ftops.jobs.follow import follow_job
 
     with data_plane(ref.require_openai("follow")) as plane:
-        job, progress = follow_job(plane, ref.job_id, poll_seconds=every, on_update=lambda p: on_update(p.line()))
+        job, progress = follow_job(
+            plane,
+            ref.job_id,
+            poll_seconds=every,
+            on_update=lambda p: on_update(p.line()),
+            user_paused=lambda: paused_by_user(ref.job_id),
+        )
     return Followed(job, progress.to_dict(), progress.line())
+
+
+def paused_by_user(job_id: str) -> bool:
+    """Did `ftops jobs pause` pause this job? `control` records the service's answer (pausing/paused) in the
+    ledger, and nothing else writes those states while a job runs; a pause with no such record is Azure's."""
+    with Ledger() as ledger:
+        launch = ledger.by_job(job_id)
+    return launch is not None and launch.job_status in ("pausing", "paused")
 
 
 def _hub_line(ref: JobRef, view: dict[str, Any]) -> str:

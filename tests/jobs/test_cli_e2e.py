@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -228,17 +228,21 @@ def test_sigkill_between_steps_loses_nothing(emulator, outputs_file, tmp_path):
     args = [*sft_launch(outputs_file, train), "--json"]
     process = subprocess.Popen([FTOPS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     ledger = Path(os.environ["FTOPS_STATE_DIR"]) / "ledger.sqlite3"
-    deadline = time.monotonic() + 60
-    state = None
-    while time.monotonic() < deadline and state != "creating":
-        if ledger.exists():
-            with sqlite3.connect(ledger) as db:
-                row = db.execute("SELECT state FROM launches").fetchone()
-                state = row[0] if row else None
-        time.sleep(0.05)
-    assert state == "creating"
-    process.send_signal(signal.SIGKILL)
-    process.wait(30)
+    try:  # whatever happens below, the launch process does not outlive the test
+        deadline = time.monotonic() + 60
+        state = None
+        while time.monotonic() < deadline and state != "creating" and process.poll() is None:
+            if ledger.exists():  # the ledger appears with its schema (ftops.jobs.ledger links it into place)
+                with contextlib.closing(sqlite3.connect(ledger)) as db:
+                    row = db.execute("SELECT state FROM launches").fetchone()
+                    state = row[0] if row else None
+            time.sleep(0.05)
+        assert state == "creating", process.stderr.read().decode() if process.poll() is not None else state
+    finally:
+        process.kill()
+        process.wait(30)
+        process.stdout.close()
+        process.stderr.close()
     emulator.set_faults("")
     resumed = ok_json(*args[:-1])
     assert resumed["resumed"] and resumed["job_id"]
