@@ -28,7 +28,6 @@ from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
 BLOCK_BYTES = 8 * 1024 * 1024  # one Put Block; a training file of 1 GB is 128 of them
-JOB_DONE = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})  # models.outcome_of names them
 
 
 def _ws(workspace_id: str) -> str:

@@ -38,9 +38,6 @@ from ftops.azure.settings import OPENAI_API_VERSION, AzureSettings, load_setting
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
 from ftops.errors import AzureFailureError, DataError, UsageError
 
-# Terminal statuses, for callers that still compare strings; the vocabulary itself is models.outcome_of.
-FILE_DONE = frozenset({"processed", "error", "deleted"})
-JOB_DONE = frozenset({"succeeded", "failed", "cancelled"})
 M = TypeVar("M", bound=WireModel)
 METHOD_TYPES = {"sft": "supervised", "supervised": "supervised", "dpo": "dpo", "rft": "reinforcement"}
 METHOD_TYPES["reinforcement"] = "reinforcement"
