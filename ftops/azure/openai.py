@@ -42,7 +42,13 @@ M = TypeVar("M", bound=WireModel)
 METHOD_TYPES = {"sft": "supervised", "supervised": "supervised", "dpo": "dpo", "rft": "reinforcement"}
 METHOD_TYPES["reinforcement"] = "reinforcement"
 # Azure's names for the training types ftops' catalog uses (preview `trainingType` field).
-TRAINING_TYPES = {"standard": "Standard", "global": "GlobalStandard", "developer": "Developer"}
+# Kept equal to the catalog's training_types[].api_value (choice training-type-api-values), which cites the docs.
+TRAINING_TYPES = {
+    "standard": "Standard",
+    "data_zone": "DataZoneStandard",
+    "global": "GlobalStandard",
+    "developer": "Developer",
+}
 
 MethodName = Literal["sft", "dpo", "rft", "supervised", "reinforcement"]
 
@@ -197,7 +203,7 @@ class Jobs:
         grader: dict[str, Any] | None = None,
         suffix: str | None = None,
         seed: int | None = None,
-        training_type: Literal["standard", "global", "developer"] | None = None,
+        training_type: Literal["standard", "data_zone", "global", "developer"] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> FineTuningJob:
         """Create a fine-tuning job. Not retried after sending: a caller that must not create two jobs

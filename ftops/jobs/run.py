@@ -135,6 +135,8 @@ def launch(
     """Validate, place, record and carry out one launch (resuming it if it exists)."""
     say: StepReporter = on_step or (lambda step, detail: None)
     model = catalog.model(request.model) if isinstance(request.model, str) else request.model
+    if not model.offered:  # retired: say when, and what to use instead (exit 1), before any file is read
+        raise catalog.retired_error(model)
     request = replace(request, model=model)  # resolved once: placement and the launchers use this Model
     files = f"checking {request.train.name}" + (f" and {request.validation.name}" if request.validation else "")
     say("validate", files)

@@ -102,7 +102,7 @@ def _marketplace(env: Environment, catalog: Catalog) -> Iterator[Problem]:
         for j, name in enumerate(project.marketplace_subscriptions):
             path = f"hub.projects[{i}].marketplace_subscriptions[{j}]"
             try:
-                model = catalog.model(name)
+                model = catalog.offered_model(name)
             except UserError as exc:
                 yield Problem(path, f"{exc.message}; {exc.hint}")
                 continue
@@ -168,10 +168,10 @@ def _fine_tunes(env: Environment, catalog: Catalog) -> Iterator[Problem]:
     for i, fine_tune in enumerate(env.fine_tunes):
         path = f"fine_tunes[{i}]"
         try:
-            model = catalog.model(fine_tune.model)
+            model = catalog.offered_model(fine_tune.model)  # a retired model: "retired on DATE, use X"
             where = catalog.where(model, fine_tune.method, fine_tune.modality)
         except UserError as exc:
-            field = "model" if exc.kind == "unknown_model" else "method"
+            field = "model" if exc.kind in ("unknown_model", "retired_model") else "method"
             if "images" in exc.message:
                 field = "modality"
             yield Problem(f"{path}.{field}", f"{exc.message}; {exc.hint}")

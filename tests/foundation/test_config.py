@@ -102,11 +102,11 @@ def test_method_the_model_lacks() -> None:
 
 
 def test_marketplace_model_needs_subscription_and_hub() -> None:
-    data = {"name": "ftopen", "resource_group": {"location": "eastus2"}, "fine_tunes": [{"model": "Mistral-Nemo"}]}
+    data = {"name": "ftopen", "resource_group": {"location": "eastus2"}, "fine_tunes": [{"model": "tsuzumi-7b"}]}
     assert "add a 'hub' section" in problems_of(data)["fine_tunes[0]"]
     data["hub"] = {"projects": [{"name": "p1"}]}
     assert "marketplace_subscriptions" in problems_of(data)["fine_tunes[0].model"]
-    data["hub"]["projects"][0]["marketplace_subscriptions"] = ["mistral nemo"]
+    data["hub"]["projects"][0]["marketplace_subscriptions"] = ["Tsuzumi 7B"]
     parse_environment(data)
 
 

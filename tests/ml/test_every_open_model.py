@@ -12,13 +12,25 @@ from ftops.cli.app import run
 from ftops.stack.naming import marketplace_subscription_name
 
 catalog = load_catalog()
-OPEN = [m for m in catalog.models if {"serverless-hub", "serverless-marketplace"} & set(m.offers)]
+HUB = {"serverless-hub", "serverless-marketplace"}
+OPEN = [m for m in catalog.offered_models() if HUB & set(m.offers)]
 
 
-def test_the_catalog_has_the_issues_open_models() -> None:
+def test_the_catalog_has_the_current_open_models_and_no_retired_one() -> None:
     names = {m.name for m in OPEN}
-    assert {"Phi-4", "Phi-4-mini-instruct", "Mistral-Nemo", "Ministral-3B", "Mistral-Large-2411"} <= names
-    assert {"Meta-Llama-3.1-8B-Instruct", "tsuzumi-7b"} <= names
+    assert {"Phi-4", "Phi-4-mini-instruct", "Ministral-3B", "Llama-3.3-70B-Instruct", "tsuzumi-7b"} <= names
+    assert not {"Mistral-Nemo", "Mistral-Large-2411", "Meta-Llama-3.1-8B-Instruct"} & names
+
+
+@pytest.mark.parametrize("name", ["Mistral-Nemo", "Mistral-Large-2411", "Meta-Llama-3.1-8B-Instruct", "Llama-2-7b"])
+def test_a_retired_open_model_is_refused_with_its_date_and_replacement(emulator, hub_outputs, sft_file, name) -> None:
+    life = catalog.model(name).lifecycle
+    assert life is not None and life.retired
+    args = ["launch", "--outputs", str(hub_outputs()), "--model", name, "--method", "sft", "--train", str(sft_file)]
+    code, out, err = run([*args, "--json"])
+    assert code == 1 and f"retired on {life.retired}" in err
+    assert "fine-tunable" in json.loads(out)["hint"] or "use " in json.loads(out)["hint"]
+    assert not emulator.ml.blobs and not emulator.ml.data and not emulator.ml.jobs
 
 
 @pytest.mark.parametrize("model", OPEN, ids=lambda m: m.name)

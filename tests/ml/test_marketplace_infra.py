@@ -19,8 +19,8 @@ def test_program_declares_one_subscription_per_declared_model_in_its_project() -
     plan = run_program(load_stack_file("open-models"), deployer_principal_id="22222222-2222-2222-2222-222222222222")
     [subscription] = plan.of_type(SUBSCRIPTION)
     catalog = load_catalog()
-    assert subscription.inputs["name"] == marketplace_subscription_name("Mistral-Nemo") == "mistral-nemo"
-    assert subscription.inputs["properties"]["modelId"] == catalog.registry_model_id(catalog.model("Mistral-Nemo"))
+    assert subscription.inputs["name"] == marketplace_subscription_name("Ministral-3B") == "ministral-3b"
+    assert subscription.inputs["properties"]["modelId"] == catalog.registry_model_id(catalog.model("Ministral-3B"))
     [project] = [
         w for w in plan.of_type("azure-native:machinelearningservices:Workspace") if w.inputs["kind"] == "Project"
     ]
@@ -36,8 +36,8 @@ def test_a_launch_accepts_exactly_what_the_program_creates(emulator, hub_outputs
         ml.begin_marketplace_subscription(
             project_id, subscription.inputs["name"], subscription.inputs["properties"]["modelId"]
         ).result(poll_seconds=0)
-    args = ["launch", "--model", "Mistral-Nemo", "--method", "sft", "--train", str(sft_file), "--json"]
-    code, out, err = run([*args, "--outputs", str(hub_outputs(marketplace=("Mistral-Nemo",)))])
+    args = ["launch", "--model", "Ministral-3B", "--method", "sft", "--train", str(sft_file), "--json"]
+    code, out, err = run([*args, "--outputs", str(hub_outputs(marketplace=("Ministral-3B",)))])
     assert code == 0, err
     assert json.loads(out)["target"]["kind"] == "hub"
     assert emulator.ml.counters[f"subscription_creations:{project_id.rsplit('/', 1)[-1]}"] == 1
@@ -46,11 +46,11 @@ def test_a_launch_accepts_exactly_what_the_program_creates(emulator, hub_outputs
 def test_a_subscription_for_another_model_under_that_name_is_refused(emulator, hub_outputs, sft_file, project_id):
     """Only a subscription to this model's registry asset counts, whatever its name."""
     with AzureML(sleep=lambda s: None) as ml:
-        other = "azureml://registries/azureml-mistral/models/Ministral-3B"
-        ml.begin_marketplace_subscription(project_id, marketplace_subscription_name("Mistral-Nemo"), other).result(
+        other = "azureml://registries/azureml-mistral/models/Mistral-small-2503"
+        ml.begin_marketplace_subscription(project_id, marketplace_subscription_name("Ministral-3B"), other).result(
             poll_seconds=0
         )
-    args = ["launch", "--model", "Mistral-Nemo", "--method", "sft", "--train", str(sft_file), "--json"]
-    code, _, err = run([*args, "--outputs", str(hub_outputs(marketplace=("Mistral-Nemo",)))])
+    args = ["launch", "--model", "Ministral-3B", "--method", "sft", "--train", str(sft_file), "--json"]
+    code, _, err = run([*args, "--outputs", str(hub_outputs(marketplace=("Ministral-3B",)))])
     assert code == 1 and "run `pulumi up`" in err
     assert not emulator.ml.jobs and not emulator.ml.blobs

@@ -1,4 +1,4 @@
-"""Open models end to end through the CLI on the emulator: Phi-4 and Mistral Nemo serverless, managed compute."""
+"""Open models end to end through the CLI on the emulator: Phi-4 and Ministral-3B serverless, managed compute."""
 
 from __future__ import annotations
 
@@ -70,22 +70,22 @@ def test_phi4_serverless_to_endpoint_exactly_once(emulator, hub_outputs, sft_fil
     assert emulator.violations == []
 
 
-def test_mistral_nemo_needs_its_marketplace_subscription(emulator, hub_outputs, sft_file, project_id):
-    base = ["launch", "--model", "Mistral-Nemo", "--method", "sft", "--train", str(sft_file), "--json"]
+def test_ministral_3b_needs_its_marketplace_subscription(emulator, hub_outputs, sft_file, project_id):
+    base = ["launch", "--model", "Ministral-3B", "--method", "sft", "--train", str(sft_file), "--json"]
     code, _, err = run(*base, "--outputs", str(hub_outputs()))
     assert code == 1
     assert "needs an Azure Marketplace subscription" in err and "marketplace_subscriptions" in err
     assert ml_counter(emulator, "job_creations") == 0 and not emulator.ml.blobs
-    declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
+    declared = str(hub_outputs(marketplace=("Ministral-3B",)))
     code, _, err = run(*base, "--outputs", declared)
     assert code == 1 and "run `pulumi up`" in err  # declared in the stack, but not created in Azure yet
-    subscribe_like_pulumi_up(project_id, "Mistral-Nemo")
+    subscribe_like_pulumi_up(project_id, "Ministral-3B")
     code, out, err = run(*base, "--outputs", declared, "--wait")
     assert code == 0, err
     launched = json.loads(out)
     assert launched["final"]["status"] == "succeeded"
     job = emulator.ml.jobs[(PROJECT, launched["job_id"])]["properties"]
-    assert job["fineTuningDetails"]["model"]["uri"] == "azureml://registries/azureml-mistral/models/Mistral-Nemo"
+    assert job["fineTuningDetails"]["model"]["uri"] == "azureml://registries/azureml-mistral/models/Ministral-3B"
     code, out, _ = run(*base, "--outputs", declared)
     again = json.loads(out)
     assert code == 0 and again["resumed"] and again["job_id"] == launched["job_id"]
@@ -108,7 +108,7 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
         "--outputs",
         outputs,
         "--model",
-        "Meta-Llama-3.1-8B-Instruct",
+        "Phi-4-mini-instruct",
         "--method",
         "sft",
         "--train",
@@ -145,14 +145,14 @@ def test_managed_compute_needs_quota_then_runs_on_the_cluster(emulator, hub_outp
 
 def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_file, project_id):
     """The stack says subscribed and Azure had it at launch, but the service then fails the job."""
-    declared = str(hub_outputs(marketplace=("Mistral-Nemo",)))
-    subscribe_like_pulumi_up(project_id, "Mistral-Nemo")
+    declared = str(hub_outputs(marketplace=("Ministral-3B",)))
+    subscribe_like_pulumi_up(project_id, "Ministral-3B")
     code, out, _ = run(
         "launch",
         "--outputs",
         declared,
         "--model",
-        "Mistral-Nemo",
+        "Ministral-3B",
         "--method",
         "sft",
         "--train",
@@ -161,7 +161,7 @@ def test_a_marketplace_job_the_service_fails_exits_3(emulator, hub_outputs, sft_
     )
     assert code == 0
     job = json.loads(out)["job_id"]
-    del emulator.ml.subscriptions[(PROJECT, "mistral-nemo")]
+    del emulator.ml.subscriptions[(PROJECT, "ministral-3b")]
     code, _, err = run("jobs", "wait", job)
     assert code == 3 and "no Azure Marketplace subscription" in err
 

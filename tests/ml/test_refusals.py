@@ -8,14 +8,15 @@ import pytest
 
 from ftops.cli.app import run
 
-LLAMA = "Meta-Llama-3.1-8B-Instruct"
+MANAGED = "Phi-4-mini-instruct"  # offered on managed compute
+LLAMA = "Llama-3.3-70B-Instruct"  # hub serverless in westus3 only, through the marketplace
 
 
 @pytest.mark.parametrize(
     ("model", "stack", "extra", "code", "hint"),
     [
-        (LLAMA, {"location": "westus3"}, ["--compute", "managed"], 1, "add a 'managed_compute' section"),
-        ("Mistral-Nemo", {"compute": True}, ["--compute", "managed"], 2, "leave out --compute managed"),
+        (MANAGED, {"location": "westus3"}, ["--compute", "managed"], 1, "add a 'managed_compute' section"),
+        ("Ministral-3B", {"compute": True}, ["--compute", "managed"], 2, "leave out --compute managed"),
         (LLAMA, {"marketplace": (LLAMA,)}, [], 1, "regions that can: westus3; set hub.location"),
     ],
     ids=["no-cluster-in-the-stack", "model-without-managed-compute", "hub-in-the-wrong-region"],
