@@ -56,6 +56,7 @@ def launch(
     compute: Annotated[
         ComputeChoice, typer.Option("--compute", help="serverless, or managed: the stack's own cluster (open models).")
     ] = ComputeChoice.serverless,
+    queue: Annotated[bool, typer.Option("--queue", help="If the account is full of jobs, wait in its queue.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the data, upload it, and create a fine-tuning job on the stack's resources.
@@ -93,6 +94,7 @@ def launch(
         seed=seed,
         new=new,
         compute=compute.value,
+        queue=queue,
     )
     done = run.launch(request, stack_ref, catalog, live=live, on_step=Steps(as_json))
     result, job, target = done.to_dict(), done.job, done.target

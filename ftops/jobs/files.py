@@ -184,3 +184,56 @@ def import_in_stack(outputs: StackOutputs, url: str, *, filename: str, region: s
     with data_plane(endpoint) as plane:
         made = import_from_blob(plane, url, filename=filename)
     return {"account": account, "file": made.wire()}
+
+
+def upload_in_parts(
+    plane: OpenAIDataPlane, ledger: Ledger, path: Path, sha256: str, *, name: str, key: str, on_step: Any
+) -> str:
+    """A dataset above the part threshold, through the Uploads API, resumable from the ledger (`Launcher`).
+
+    The file is hashed again first, streamed (bounded memory): bytes changed since validation are refused."""
+    import hashlib
+
+    from ftops.azure.uploads import upload_file
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != sha256:
+        raise UserError(
+            f"{path.name} changed after it was validated: its bytes no longer match the checked sha256 {sha256[:16]}",
+            hint="leave the file unchanged while ftops launches it, then rerun the same command",
+        )
+    size = path.stat().st_size
+    on_step("upload", f"uploading {path.name} ({size:,} bytes) in parts")
+    made = upload_file(
+        plane, path, filename=name, store=ledger, key=key, on_part=lambda i, n: on_step("upload", f"part {i + 1}/{n}")
+    )
+    return str(made["id"])
+
+
+def launch_preflight(
+    plane: OpenAIDataPlane, ledger: Ledger, limits: Any, launch: Any, request: Any, *, endpoint: str
+) -> None:
+    """The per-resource limits a launch meets, checked before its first upload (`Launcher.run` calls it).
+
+    Files already on the service for this launch (the ledger's uploads on `endpoint`) are not counted
+    again; `request.queue` (`--queue`) accepts waiting in Azure's queue behind the running jobs."""
+    from ftops.capacity.limits import preflight
+
+    new_files = new_bytes = 0
+    for path, sha256 in ((request.train, launch.train_sha256), (request.validation, launch.validation_sha256)):
+        if path is not None and sha256 and not ledger.upload_for(endpoint, sha256):
+            new_files += 1
+            new_bytes += path.stat().st_size
+    preflight(
+        plane,
+        limits,
+        account=f"account {launch.resource_id.rsplit('/', 1)[-1]}",
+        stack=request.stack,
+        new_files=new_files,
+        new_bytes=new_bytes,
+        developer=launch.target.endswith(":developer"),
+        queue=bool(getattr(request, "queue", False)),
+    )

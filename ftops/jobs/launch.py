@@ -17,8 +17,10 @@ from typing import Any
 
 from ftops.azure.errors import AzureMaybeAppliedError, AzureNotFoundError
 from ftops.azure.openai import OpenAIDataPlane
+from ftops.azure.uploads import PART_THRESHOLD
 from ftops.catalog import Catalog, Method, Model, TrainingType
 from ftops.errors import UsageError, UserError
+from ftops.jobs.files import launch_preflight, upload_in_parts
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
 from ftops.jobs.refs import JobDoc, on_emulator, realm
 from ftops.stack.outputs import StackOutputs
@@ -46,6 +48,7 @@ class LaunchRequest:
     seed: int | None = None
     new: bool = False
     compute: str = "serverless"  # or "managed": the stack's own cluster (open models)
+    queue: bool = False  # a full account's job waits in Azure's queue instead of being refused
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,8 @@ class Launcher:
             return outcome
         # Only a run that may have sent the create looks for its job; a deliberate --new run always creates.
         self._may_recover = not request.new or launch.state == "creating"
+        limits, endpoint = self.catalog.limits, uploads_key(launch)
+        launch_preflight(self.plane, self.ledger, limits, launch, request, endpoint=endpoint)  # room for it?
         train_id = self._ensure_file(launch, "train_file_id", request.train, launch.train_sha256, outcome)
         launch = self.ledger.get(launch.key) or launch
         validation_id = None
@@ -280,6 +285,12 @@ class Launcher:
             outcome.reused_files.append(found)
             self.on_step("upload", f"{path.name}: found earlier upload {found}")
             return found
+        if path.stat().st_size > PART_THRESHOLD:  # the Uploads API in parts, resumable from the ledger
+            self.ledger.update(launch.key, state="uploading")
+            key = f"{endpoint} {sha256}"
+            uploaded = upload_in_parts(self.plane, self.ledger, path, sha256, name=name, key=key, on_step=self.on_step)
+            self._remember(launch, column, endpoint, sha256, uploaded, path)
+            return uploaded
         from ftops.jobs.lock import verified_bytes
 
         # Upload exactly the bytes that were validated: a file changed since then is refused.

@@ -73,10 +73,11 @@ def test_create_response_lost_is_recovered_by_suffix(emulator, outputs, sft_file
 
 def test_crash_after_create_before_recording_resumes_without_second_job(emulator, outputs, sft_file, tmp_path):
     """The process dies with the create sent but not recorded: the ledger says 'creating'."""
-    # The first job listing (before creating) works; the create is acted on but its answer lost; every
-    # listing after that fails, so the process gives up between the create and recording the job.
+    # The first job listings (the limits preflight's, then the one before creating) work; the create is acted
+    # on but its answer lost; every listing after that fails, so the process gives up between the create and
+    # recording the job.
     emulator.set_faults(
-        "drop-after on=POST:/openai/fine_tuning/jobs nth=1; drop-before on=GET:/openai/fine_tuning/jobs nth=2-40"
+        "drop-after on=POST:/openai/fine_tuning/jobs nth=1; drop-before on=GET:/openai/fine_tuning/jobs nth=3-40"
     )
     with Ledger(tmp_path / "l.db") as ledger, pytest.raises(AzureFailureError):
         launch_once(outputs, request_for(sft_file), ledger)
