@@ -1,48 +1,12 @@
-"""Eval tests: an outputs file for the emulator's accounts, fast polling, SFT data with known answers."""
+"""Eval tests: fast polling and a private state dir per test, and the stack outputs file (eval_helpers)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
-
-SUB = "00000000-0000-0000-0000-000000000001"
-RG = "rg-ftdev"
-ACCOUNT = "aisse"
-FTOPS = str(Path(sys.executable).with_name("ftops"))
-
-
-def _region(location: str, account: str) -> dict:
-    account_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{account}"
-    return {
-        "location": location,
-        "account_name": account,
-        "account_id": account_id,
-        "endpoint": f"https://{account}.openai.azure.com/",
-        "projects": [
-            {
-                "name": "fine-tuning",
-                "id": f"{account_id}/projects/fine-tuning",
-                "endpoint": f"https://{account}.services.ai.azure.com/api/projects/fine-tuning",
-            }
-        ],
-    }
-
-
-OUTPUTS = {
-    "schema_version": 1,
-    "environment": "ftdev",
-    "subscription_id": SUB,
-    "resource_group": RG,
-    "location": "swedencentral",
-    "network_mode": "public",
-    "regions": [_region("swedencentral", ACCOUNT)],
-}
+from eval_helpers import OUTPUTS
 
 
 @pytest.fixture(autouse=True)
@@ -56,42 +20,3 @@ def outputs_file(tmp_path: Path) -> Path:
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(OUTPUTS))
     return path
-
-
-def prompt(i: int) -> str:
-    return f"What is {i} plus {i}?"
-
-
-def answer(i: int) -> str:
-    return f"{i} plus {i} is {2 * i}"
-
-
-def sft_line(i: int) -> dict:
-    return {"messages": [{"role": "user", "content": prompt(i)}, {"role": "assistant", "content": answer(i)}]}
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
-
-
-def ftops(*args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([FTOPS, *args], capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ))
-
-
-def ok_json(*args: str) -> dict:
-    done = ftops(*args, "--json")
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def unigram_f1(output: str, reference: str) -> float:
-    """ROUGE-1 F1 over lower-cased words, written here from its definition (not the emulator's code)."""
-    import re
-
-    got, want = Counter(re.findall(r"\w+", output.lower())), Counter(re.findall(r"\w+", reference.lower()))
-    overlap = sum((got & want).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)

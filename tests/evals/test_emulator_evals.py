@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ACCOUNT, RG, SUB, ftops, ok_json, unigram_f1, write_jsonl
+from eval_helpers import ACCOUNT, RG, SUB, ftops, ok_json, unigram_f1, write_jsonl
 
 from ftops.emulator.evals import HANDLERS, SPEC_FILE, EvalPlane, schema_problems
 from ftops.emulator.server import Emulator

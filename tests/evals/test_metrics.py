@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ftops, ok_json, sft_line, write_jsonl
+from eval_helpers import ftops, ok_json, sft_line, write_jsonl
 
 from ftops.errors import UserError
 from ftops.jobs.metrics import chart, overfitting, parse_results

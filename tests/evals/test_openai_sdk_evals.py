@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ACCOUNT, RG, SUB
+from eval_helpers import ACCOUNT, RG, SUB
 from openai import AzureOpenAI
 
 from ftops.azure.settings import OPENAI_API_VERSION
