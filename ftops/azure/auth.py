@@ -67,8 +67,13 @@ def default_credential(settings: AzureSettings, environ: Mapping[str, str] | Non
         return StaticTokenCredential(token)
     if settings.emulator:
         return StaticTokenCredential(EMULATOR_TOKEN)
+    import logging
+
     from azure.identity import DefaultAzureCredential
 
+    # azure-identity logs a many-line block per failed attempt (one per region in a sweep); ftops says
+    # "not signed in" once instead (NotSignedInError). --debug turns the ftops.azure logger up, not this one.
+    logging.getLogger("azure.identity").setLevel(logging.CRITICAL)
     return DefaultAzureCredential(exclude_interactive_browser_credential=True)
 
 

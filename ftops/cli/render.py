@@ -120,11 +120,12 @@ def show_error(error: Any, *, as_json: bool) -> None:
     from ftops.azure.sanitize import clean_text
 
     console = _console(stderr=True)
-    console.print(f"[bold red]error:[/] {escape(clean_text(error.message, 2000))}")
+    # soft_wrap: an error is one line (a URL or an id in it is never cut); the terminal wraps it if it must.
+    console.print(f"[bold red]error:[/] {escape(clean_text(error.message, 2000))}", soft_wrap=True)
     for problem in error.problems:  # one problem, one line, even in logs
         console.print(f"  - {escape(clean_text(problem, 2000))}", soft_wrap=True)
     if error.hint:
-        console.print(f"[yellow]hint:[/] {escape(clean_text(error.hint, 2000))}")
+        console.print(f"[yellow]hint:[/] {escape(clean_text(error.hint, 2000))}", soft_wrap=True)
     if as_json:
         print_json(error.to_dict())
 
