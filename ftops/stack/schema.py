@@ -321,15 +321,23 @@ def parse_environment(data: Any, *, source: str = CONFIG_KEY, check_catalog: boo
     if not isinstance(data, dict):
         raise ConfigError(
             f"{source} must be a mapping of settings, got {type(data).__name__}",
-            hint="see the config reference in the README",
+            hint="see docs/config.md (every key, rendered from the schema)",
         )
+    from ftops.stack.strict import azure_limits, check_tree
+
+    # Lone surrogates and deep nesting first: pydantic accepts the first and the engine then fails on it.
+    problems = check_tree(data)
+    environment: Environment | None = None
     try:
-        environment = Environment.model_validate(data)
+        environment = Environment.model_validate(data) if not problems else None
     except ValidationError as exc:
         problems = [_problem(e) for e in exc.errors(include_url=False)]
+    if environment is not None:
+        problems = list(azure_limits(environment))  # what Azure or the engine refuse after `pulumi up` began
+    if problems or environment is None:
         raise ConfigError(
             f"{source} has {len(problems)} problem{'s' if len(problems) != 1 else ''}",
-            hint="fix each path listed; the README's config reference lists every key",
+            hint="fix each path listed; docs/config.md lists every key",
             problems=problems,
         ) from None
     if check_catalog:
@@ -380,8 +388,19 @@ def load_stack_file(stack: str) -> Environment:
             f"stack file {path} not found",
             hint=f"stacks here: {', '.join(available)}" if available else "run from the project folder, or pass a path",
         )
+    from ftops.stack.strict import STACK_FILE_MAX_BYTES, StrictYamlError, load_yaml
+
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        with path.open("rb") as handle:  # is_file() above: a regular file, read with a bound
+            raw = handle.read(STACK_FILE_MAX_BYTES + 1)
+        if len(raw) > STACK_FILE_MAX_BYTES:
+            raise ConfigError(f"{path} is over {STACK_FILE_MAX_BYTES // 2**20} MB; a stack file is a few KB")
+        document = load_yaml(raw.decode("utf-8")) or {}
+    except StrictYamlError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}{where}: {exc}", hint="give each key once, with plain values") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}", hint="check the path") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
