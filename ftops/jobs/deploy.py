@@ -32,6 +32,7 @@ class DeployRequest:
     name: str | None = None
     sku: str = "Standard"
     capacity: int = 1
+    asked: frozenset[str] = frozenset()  # which of sku/capacity the user gave: only those change a deployment
 
 
 def region_for_endpoint(outputs: StackOutputs, endpoint: str) -> RegionOutput:
@@ -101,6 +102,8 @@ def deploy(
                     f"deployment '{name}' on {account} already serves {serving}",
                     hint="choose another --name, or delete it with `ftops deployments delete`",
                 )
+            if changes := _changes(existing, request):
+                return _update(arm, group, account, name, existing, request, changes, say, poll_seconds), True
             say(f"deployment {name} already exists; waiting until it serves")
             return _wait_existing(arm, group, account, name, poll_seconds, sleep), False
         _preflight(arm, outputs, region, model, request, name)
@@ -117,6 +120,45 @@ def deploy(
                 say(f"another deployment is in progress on {account}; waiting {CONFLICT_WAIT_SECONDS:.0f}s")
                 sleep(CONFLICT_WAIT_SECONDS)
     raise AssertionError("unreachable")
+
+
+def _changes(existing: Any, request: DeployRequest) -> list[str]:
+    """What the user asked for that the existing deployment does not have ("sku Standard -> GlobalStandard")."""
+    sku = existing.get("sku") or {}
+    changes = []
+    if "sku" in request.asked and str(sku.get("name") or "").lower() != request.sku.lower():
+        changes.append(f"sku {sku.get('name')} -> {request.sku}")
+    if "capacity" in request.asked and sku.get("capacity") != request.capacity:
+        changes.append(f"capacity {sku.get('capacity')} -> {request.capacity}")
+    return changes
+
+
+def _update(
+    arm: ArmClient,
+    group: str,
+    account: str,
+    name: str,
+    existing: Any,
+    request: DeployRequest,
+    changes: list[str],
+    say: Callable[[str], None],
+    poll_seconds: float,
+) -> dict[str, Any]:
+    """PUT the same deployment with the asked SKU and capacity: ARM updates it in place (never "already deployed")."""
+    model = (existing.get("properties") or {}).get("model") or {}
+    sku = existing.get("sku") or {}
+    say(f"updating deployment {name} on {account}: {', '.join(changes)}")
+    poller = arm.deployments.begin_create(
+        group,
+        account,
+        name,
+        model=str(model.get("name")),
+        version=str(model.get("version") or "1"),
+        model_format=str(model.get("format") or "OpenAI"),
+        sku=request.sku if "sku" in request.asked else str(sku.get("name") or request.sku),
+        capacity=request.capacity if "capacity" in request.asked else int(sku.get("capacity") or request.capacity),
+    )
+    return dict(poller.result(poll_seconds=poll_seconds))
 
 
 def _preflight(
@@ -169,11 +211,16 @@ def deploy_job(
     outputs: StackOutputs,
     *,
     name: str | None,
-    sku: str,
-    capacity: int,
+    sku: str | None,
+    capacity: int | None,
     on_step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """`ftops deploy` as one call: the job's model deployed where it trained; the `--json` document."""
+    """`ftops deploy` as one call: the job's model deployed where it trained; the `--json` document.
+
+    `sku`/`capacity` None means not asked: Standard x1 for a new deployment, unchanged for an existing one.
+    """
+    asked = frozenset(k for k, v in (("sku", sku), ("capacity", capacity)) if v is not None)
+    sku, capacity = sku or "Standard", capacity or 1
     if ref.on_hub:
         from ftops.jobs.deploy_hub import deploy_hub_job
 
@@ -186,7 +233,7 @@ def deploy_job(
     region = region_for_endpoint(outputs, endpoint)
     with data_plane(endpoint) as plane:
         found = ref.job or plane.fine_tuning.jobs.get(ref.job_id)
-    request = DeployRequest(job=found, name=name, sku=sku, capacity=capacity)
+    request = DeployRequest(job=found, name=name, sku=sku, capacity=capacity, asked=asked)
     with arm(outputs.subscription_id) as client:
         deployment, created = deploy(
             client,

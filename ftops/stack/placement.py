@@ -131,13 +131,38 @@ def _openai_target(
     scope = f" in {region}" if region else ""
     scope += " that ARM reports as able to fine-tune it now" if live_regions is not None else ""
     scope += f" with project {project}" if project else ""
-    first = where.regions_for(wanted[0])[0] if wanted else "swedencentral"
+    candidates = [r for t in wanted for r in where.regions_for(t)]
+    locations = {r.location for r in outputs.regions}
+    missing = [r for r in candidates if r not in locations]
+    file = _stack_file_named(stack)
+    if missing:  # never suggest a region the stack already has
+        change = f"Add a regions entry (e.g. `- location: {missing[0]}`) to {file} and run `pulumi up`"
+    else:
+        change = f"the stack has those regions: check their projects and fine_tunes in {file} (docs/config.md)"
     raise NotAvailableError(
         f"{stack} has no AI Services account{scope} that can fine-tune {model.name} with {where.method}"
         f" (stack regions: {have})",
-        hint=f"{model.name} offers {options or 'no training type you asked for'}. Add a regions entry "
-        f"(e.g. `- location: {first}`) to stacks/Pulumi.{stack}.yaml and run `pulumi up`",
+        hint=f"{model.name} offers {options or 'no training type you asked for'}. {change}",
     )
+
+
+def _stack_file_named(stack: str) -> str:
+    """The stack file a hint can name: the user's own when it exists, else the pattern (never a made-up file)."""
+    from ftops.errors import ConfigError
+    from ftops.stack.schema import stack_file
+
+    try:
+        path = stack_file(stack)
+    except ConfigError:  # a label that is no stack name (e.g. from --outputs): name the pattern
+        return "your stack file (stacks/Pulumi.<stack>.yaml)"
+    if not path.is_file():
+        return "your stack file (stacks/Pulumi.<stack>.yaml)"
+    from ftops.stack.schema import project_dir
+
+    try:
+        return str(path.resolve().relative_to(project_dir().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _hub_target(outputs: StackOutputs, model: Model, region: str | None, project: str | None, stack: str) -> Target:
