@@ -57,9 +57,12 @@ def fine_tuned_model(job: JobDoc) -> str:
     status = job.get("status")
     model = job.get("fine_tuned_model")
     if status != "succeeded" or not model:
+        ended = status in ("failed", "cancelled")  # a job that ended without a model never gets one
         raise UserError(
             f"job {job.get('id')} is {status}; only a succeeded job has a model to deploy",
-            hint=f"wait for it with `ftops jobs wait {job.get('id')}`",
+            hint="start a fresh run: the same `ftops launch` with --new"
+            if ended
+            else f"wait for it with `ftops jobs wait {job.get('id')}`, then deploy",
         )
     return str(model)
 

@@ -22,6 +22,7 @@ from ftops.catalog import Catalog, Method, Model, TrainingType
 from ftops.errors import UsageError, UserError
 from ftops.jobs.files import launch_preflight, upload_in_parts
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
+from ftops.jobs.propagation import RoleWait
 from ftops.jobs.refs import JobDoc, on_emulator, realm
 from ftops.stack.outputs import StackOutputs
 from ftops.stack.placement import Target, resolve_target
@@ -229,6 +230,7 @@ class Launcher:
         self.on_step = on_step or (lambda step, detail: None)
         self.poll_seconds = poll_seconds
         self._may_recover = True
+        self.role_wait: RoleWait | None = None  # a 401/403 just after `pulumi up`: ftops.jobs.propagation
 
     def run(self, launch: Launch, request: LaunchRequest, target: Target, outcome: LaunchOutcome) -> LaunchOutcome:
         if launch.job_id:
@@ -241,7 +243,8 @@ class Launcher:
         # Only a run that may have sent the create looks for its job; a deliberate --new run always creates.
         self._may_recover = not request.new or launch.state == "creating"
         limits, endpoint = self.catalog.limits, uploads_key(launch)
-        launch_preflight(self.plane, self.ledger, limits, launch, request, endpoint=endpoint)  # room for it?
+        check = lambda: launch_preflight(self.plane, self.ledger, limits, launch, request, endpoint=endpoint)  # noqa: E731
+        self.role_wait.call(check) if self.role_wait else check()  # room on the account, once the role works
         train_id = self._ensure_file(launch, "train_file_id", request.train, launch.train_sha256, outcome)
         launch = self.ledger.get(launch.key) or launch
         validation_id = None

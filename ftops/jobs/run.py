@@ -219,9 +219,11 @@ def _dispatch(
     if target.kind == "openai":
         from ftops.jobs.clients import data_plane
         from ftops.jobs.launch import Launcher
+        from ftops.jobs.propagation import role_wait_for
 
         with data_plane(target.endpoint or "") as plane:
             launcher = Launcher(plane, ledger, catalog, on_step=say, poll_seconds=poll_seconds(2.0))
+            launcher.role_wait = role_wait_for(outputs, target, say)  # a role granted by `pulumi up` propagates
             return launcher.run(planned, request, target, LaunchOutcome(planned, resumed))
     from ftops.azure.arm import ArmClient
     from ftops.azure.ml import AzureML

@@ -96,6 +96,14 @@ class FineTuneOutput(_Output):
     region: str | None = None
 
 
+class CallerRoleOutput(_Output):
+    """A data-plane role the stack assigned to the principal that ran `pulumi up` (optional, any schema
+    version): ftops waits for it to propagate instead of reporting the first 401/403 as a refusal."""
+
+    role: str
+    scope: str = Field(description="ARM id the role is assigned at (an account, the resource group, ...)")
+
+
 class StackOutputs(_Output):
     schema_version: int = Field(SCHEMA_VERSION, description="bumped on incompatible changes")
     environment: str
@@ -106,6 +114,7 @@ class StackOutputs(_Output):
     regions: list[RegionOutput] = Field(default_factory=list)
     hub: HubOutput | None = None
     fine_tunes: list[FineTuneOutput] = Field(default_factory=list, description="since schema version 2")
+    caller_roles: list[CallerRoleOutput] = Field(default_factory=list, description="optional; ftops.jobs.propagation")
 
     def region(self, location: str) -> RegionOutput | None:
         return next((r for r in self.regions if r.location == location), None)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LINE
+from limits_support import LINE
 
 from ftops.errors import AzureRefusedError
 

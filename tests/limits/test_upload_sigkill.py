@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from conftest import LINE
+from limits_support import LINE
 
 from ftops.azure.uploads import UploadReport, upload_file
 from ftops.jobs.ledger import Ledger

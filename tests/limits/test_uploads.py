@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import LINE
+from limits_support import LINE
 
 from ftops.azure.uploads import FileSlice, RateLimiter, UploadReport, upload_file
 from ftops.errors import AzureRefusedError
