@@ -60,7 +60,8 @@ else:
         if mode == "kill" and index + 1 == count // 2:  # half the parts sent and recorded: die, no clean-up
             os.kill(os.getpid(), signal.SIGKILL)
 
-    with OpenAIDataPlane("https://bench.openai.azure.com/") as plane, Ledger(Path(sys.argv[3])) as ledger:
+    account = "bench" if mode == "upload" else "bench2"  # two accounts: each holds at most 1 GB of files
+    with OpenAIDataPlane(f"https://{account}.openai.azure.com/") as plane, Ledger(Path(sys.argv[3])) as ledger:
         made = upload_file(plane, path, filename="ftops-bench.jsonl", store=ledger, key="bench",
                            on_part=on_part, report=report)
     note = f"{made['id']} parts sent {report.parts_sent}, reused {report.parts_reused}"
@@ -80,10 +81,10 @@ def generate(path: Path, size: int) -> None:
             lines -= take
 
 
-def state(url: str, token: str) -> dict:
+def state(url: str, token: str, account: str = "bench2") -> dict:
     request = urllib.request.Request(f"{url}/_emulator/state", headers={"x-ftops-emulator-token": token})
     with urllib.request.urlopen(request, timeout=30) as reply:
-        return json.loads(reply.read())["accounts"].get("bench", {}).get("counters", {})
+        return json.loads(reply.read())["accounts"].get(account, {}).get("counters", {})
 
 
 def run_client(env: dict, *args: str) -> list[str]:
@@ -126,7 +127,7 @@ def main() -> int:
             assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
             count = int([x for x in child.stdout.split("\n") if x.startswith("part")][-1].split()[2])
             killed = state(url, token)
-            rerun = next(x for x in run_client(env, "upload", str(data), f"{folder}/b.db") if x.startswith("done"))
+            rerun = next(x for x in run_client(env, "resume", str(data), f"{folder}/b.db") if x.startswith("done"))
             after = state(url, token)
             names = ("upload_starts", "upload_parts", "upload_completes", "uploads")
             delta = {k: after.get(k, 0) - before.get(k, 0) for k in names}
