@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ftops.cli.options import JsonOption, MethodChoice, complete_model, validate_with_progress
+from ftops.cli.options import (
+    JsonOption,
+    MethodChoice,
+    OutputsOption,
+    StackOption,
+    complete_model,
+    validate_with_progress,
+)
 
 if TYPE_CHECKING:
     from ftops.data import ValidationReport
@@ -42,6 +49,29 @@ def validate(
         _render(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("grader-run")
+def grader_run(
+    grader: Annotated[Path, typer.Argument(help="RFT grader (JSON file).", dir_okay=False)],
+    sample: Annotated[Path, typer.Argument(help="Rows to grade (JSONL; model_sample or the last assistant turn).")],
+    stack: StackOption = None,
+    outputs: OutputsOption = None,
+    region: Annotated[str | None, typer.Option("--region", help="The stack's account in this region.")] = None,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=20, help="How many rows to try.")] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Try a grader on a few rows through the service (graders/validate, then graders/run, preview).
+
+    Example: ftops data grader-run grader.json valid.jsonl --stack dev --rows 3
+    """
+    from ftops.cli import render
+    from ftops.jobs.graders import grader_run_in_stack
+
+    found = grader_run_in_stack(grader, sample, stack, outputs, region, rows)
+    columns = ["row", "reward", "errors"]
+    cells = ([r["row"], r["reward"], "; ".join(r["errors"]) or "-"] for r in found)
+    render.result({"results": found}, as_json=as_json, columns=columns, rows=cells)
 
 
 def _render(report: ValidationReport) -> None:

@@ -50,13 +50,12 @@ def launch(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for reproducible training.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the job to its end.")] = False,
     new: Annotated[bool, typer.Option("--new", help="Launch again even if this exact launch exists.")] = False,
-    live: Annotated[
-        bool, typer.Option("--live", help="Only use regions that ARM reports can fine-tune the model right now.")
-    ] = False,
+    live: Annotated[bool, typer.Option("--live", help="Only regions ARM reports can fine-tune the model now.")] = False,
     compute: Annotated[
         ComputeChoice, typer.Option("--compute", help="serverless, or managed: the stack's own cluster (open models).")
     ] = ComputeChoice.serverless,
     queue: Annotated[bool, typer.Option("--queue", help="If the account is full of jobs, wait in its queue.")] = False,
+    no_service_check: Annotated[bool, typer.Option("--no-service-check", help="RFT: skip the grader run.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the data, upload it, and create a fine-tuning job on the stack's resources.
@@ -95,6 +94,7 @@ def launch(
         new=new,
         compute=compute.value,
         queue=queue,
+        service_check=not no_service_check,
     )
     done = run.launch(request, stack_ref, catalog, live=live, on_step=Steps(as_json))
     result, job, target = done.to_dict(), done.job, done.target

@@ -21,6 +21,7 @@ from ftops.azure.uploads import PART_THRESHOLD
 from ftops.catalog import Catalog, Method, Model, TrainingType
 from ftops.errors import UsageError, UserError
 from ftops.jobs.files import launch_preflight, upload_in_parts
+from ftops.jobs.graders import service_check
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
 from ftops.jobs.propagation import RoleWait
 from ftops.jobs.refs import JobDoc, on_emulator, realm
@@ -50,6 +51,7 @@ class LaunchRequest:
     new: bool = False
     compute: str = "serverless"  # or "managed": the stack's own cluster (open models)
     queue: bool = False  # a full account's job waits in Azure's queue instead of being refused
+    service_check: bool = True  # RFT: the service validates and runs the grader first (ftops.jobs.graders)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ class Launcher:
         limits, endpoint = self.catalog.limits, uploads_key(launch)
         check = lambda: launch_preflight(self.plane, self.ledger, limits, launch, request, endpoint=endpoint)  # noqa: E731
         self.role_wait.call(check) if self.role_wait else check()  # room on the account, once the role works
+        if request.method == "rft" and request.grader is not None and request.service_check:
+            service_check(self.plane, request.grader, request.train, self.on_step)  # before any upload
         train_id = self._ensure_file(launch, "train_file_id", request.train, launch.train_sha256, outcome)
         launch = self.ledger.get(launch.key) or launch
         validation_id = None
