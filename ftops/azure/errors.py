@@ -98,6 +98,8 @@ def _hint(status: int, code: str | None, message: str) -> str | None:
         return "Azure kept throttling; wait a minute and retry, or lower concurrency"
     if status >= 500:
         return "Azure had a server error; retry later (see https://azure.status.microsoft/)"
+    if status == 408:
+        return "Azure did not answer in time; retry later"
     return None
 
 

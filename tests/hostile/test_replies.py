@@ -312,3 +312,11 @@ def test_a_table_of_server_values_shows_no_escape_sequences_or_tokens(hostile, c
     assert code == 0, err
     (row,) = json.loads(out)["deployments"]
     assert row["name"].startswith("d[31m]8;;https://evil.example") and row["name"].endswith("-Bearer ***")
+
+
+@pytest.mark.parametrize("status", [408, 500, 502, 503, 504, 599])
+def test_every_failure_status_after_retries_says_what_to_do(hostile, status):
+    hostile.answer = lambda handler: json_reply({}, status)
+    with arm_client(hostile.url) as arm, pytest.raises(AzureFailureError) as caught:
+        arm.cognitive_usages("swedencentral")
+    assert caught.value.exit_code == 4 and caught.value.hint
