@@ -6,8 +6,8 @@ Long-running operations follow each spec's `x-ms-long-running-operation-options`
 `status` InProgress -> Succeeded/Failed (with an `error`); a `Location` monitor (`operationResults/{id}`)
 answers 202 with Retry-After while running, then 200 with the result, or the operation's error status.
 
-Location models come from ftops' catalog (so the emulator agrees with it until a test says otherwise with
-`set_location_models`). Deployment quota (TPM usages) goes down as deployments are created and comes back
+Location models come from the emulator's own `fine_tuning_models.yaml` (a test may set others with
+`set_location_models`), deployment quota names from its own `deployment_usages.yaml`. Deployment quota (TPM usages) goes down as deployments are created and comes back
 when they are deleted; a create beyond it fails with Azure's InsufficientQuota. Deployments go
 Creating -> Succeeded one read at a time, and a second create on the same account while one is Creating
 gets 409 RequestConflict, as Azure does. Quota requests at or
@@ -31,7 +31,7 @@ from typing import Any
 
 from ftops.emulator.dataplane import DataPlane, model_rules
 from ftops.emulator.http import Reply, Request, error
-from ftops.errors import FtopsError
+from ftops.emulator.usages import UnknownSku
 
 PAGE_SIZE = 5  # small on purpose, so every client follows nextLink
 DEFAULT_TPM_LIMIT = 1000  # thousands of tokens per minute, per usage name and location, unless set
@@ -149,7 +149,7 @@ class ArmPlane:
 
     def _used(self, location: str, *, skip: tuple[str, str] | None = None) -> Counter[str]:
         """TPM in use per usage name in a location, summed over the deployments of accounts there."""
-        from ftops.capacity.usage import usage_name
+        from ftops.emulator.usages import usage_name
 
         used: Counter[str] = Counter()
         for (_, _, account), deployments in self.deployments.items():
@@ -168,24 +168,19 @@ class ArmPlane:
     def _offered(self, location: str) -> dict[str, str]:
         """Usage names a location lists, with their display names: base-model quota for every Azure OpenAI
         model and base deployment type; fine-tuned hosting quota only where the model can be fine-tuned."""
-        from ftops.capacity.usage import facts, usage_name
-        from ftops.catalog import load_catalog
+        from ftops.emulator.usages import deployment_types, usage_data, usage_name
 
-        catalog = load_catalog()
         listed = self.location_models.get(location)
         if listed is None:
             listed = self._default_models(location)
         tunable = {m["model"]["name"] for m in listed if _fine_tunable(m["model"])}
         offered = {}
-        for model in catalog.models:
-            if not model.is_openai:
-                continue
-            for kind in facts().types.values():
-                if kind.base:
-                    offered[usage_name(model.name, kind.name, fine_tuned=False)] = f"{model.name} - {kind.name}"
-                if kind.fine_tuned and model.name in tunable:
-                    label = f"{model.name} - {kind.name} - Fine-tuned"
-                    offered[usage_name(model.name, kind.name, fine_tuned=True)] = label
+        for model in usage_data()["models"]:
+            for sku, kind in deployment_types().items():
+                if kind["base"]:
+                    offered[usage_name(model, sku, fine_tuned=False)] = f"{model} - {sku}"
+                if kind["fine_tuned"] and model in tunable:
+                    offered[usage_name(model, sku, fine_tuned=True)] = f"{model} - {sku} - Fine-tuned"
         return offered
 
     @staticmethod
@@ -357,7 +352,7 @@ class ArmPlane:
     def _capacities(self, request: Request, locations: list[str]) -> Reply:
         query = request.query
         name, version, fmt = query.get("modelName", ""), query.get("modelVersion", ""), query.get("modelFormat", "")
-        from ftops.capacity.usage import usage_name
+        from ftops.emulator.usages import usage_name
 
         values = []
         for loc in locations:
@@ -365,7 +360,7 @@ class ArmPlane:
             for sku in ("Standard", "GlobalStandard", "DataZoneStandard"):
                 try:
                     usage = usage_name(name, sku, fine_tuned=False)
-                except FtopsError:
+                except UnknownSku:
                     continue
                 if usage not in offered:
                     continue
@@ -623,7 +618,7 @@ class ArmPlane:
         deployment = self.deployments.get(self._key(p), {}).get(p["deploymentName"])
         if deployment is None:
             return error(404, "DeploymentNotFound", f"Deployment {p['deploymentName']} not found.")
-        from ftops.capacity.usage import usage_name
+        from ftops.emulator.usages import usage_name
 
         loc = self.location_of(p["accountName"])
         model = deployment["properties"]["model"]["name"]
@@ -631,7 +626,7 @@ class ArmPlane:
         for sku in ("Standard", "GlobalStandard", "DataZoneStandard", "Developer"):
             try:
                 usage = usage_name(model, sku)
-            except FtopsError:
+            except UnknownSku:
                 continue
             if usage not in self._offered(loc):
                 continue
@@ -653,13 +648,13 @@ class ArmPlane:
 
     def _refuse_capacity(self, account: str, name: str, model: str, sku: dict) -> Reply | None:
         """Azure's refusals when a location does not offer the model with this SKU, or lacks the TPM."""
-        from ftops.capacity.usage import usage_name
+        from ftops.emulator.usages import usage_name
 
         location = self.location_of(account)
         sku_name = str(sku.get("name") or "Standard")
         try:
             usage = usage_name(model, sku_name)
-        except FtopsError:
+        except UnknownSku:
             usage = ""
         offered = self._offered(location)
         if usage not in offered:
