@@ -26,6 +26,7 @@ STACK_FILE_MAX_BYTES = 4 * 1024 * 1024  # a stack file is a few KB
 MAX_DEPTH = 32  # the schema nests 6 levels
 MAX_ALIASES = 100  # anchors are fine; a "billion laughs" document is not
 MAX_INT_DIGITS = 19  # 64-bit
+MAX_EXPANDED_NODES = 100_000  # values once aliases are expanded (every later walk sees the expanded tree)
 
 # Azure Resource Manager tag limits (learn.microsoft.com, azure-resource-manager/management/tag-resources,
 # "Limitations"): at most 50 name/value pairs per resource; names up to 512 characters (128 for storage
@@ -68,6 +69,12 @@ def load_yaml(text: str) -> Any:
             finally:
                 self.depth -= 1
 
+        def compose_document(self) -> Any:
+            node = super().compose_document()
+            if self.aliases and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                raise StrictYamlError(f"aliases expand the document past {MAX_EXPANDED_NODES:,} values", _line(node))
+            return node
+
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             seen: dict[Any, Any] = {}
             for key_node, _ in node.value:
@@ -94,6 +101,21 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=Loader)  # a SafeLoader subclass: builds no Python objects
     except RecursionError:
         raise StrictYamlError(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
+    """How many nodes the document holds with every alias expanded (memoised: linear in the real nodes)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    size = 1
+    if isinstance(node.value, list):  # sequence: nodes; mapping: (key, value) pairs
+        for item in node.value:
+            pair = item if isinstance(item, tuple) else (item,)
+            size += sum(_expanded_size(part, sizes) for part in pair)
+            if size > MAX_EXPANDED_NODES:
+                break
+    sizes[id(node)] = size
+    return size
 
 
 def _line(node_or_event: Any) -> int | None:

@@ -34,6 +34,13 @@ def both(cli, path: Path) -> tuple[tuple[int, str], tuple[int, str]]:
     return (check[0], check[2]), (plan[0], plan[2])
 
 
+def billion_laughs(levels: int = 9) -> str:
+    """91 aliases (under the alias cap) that expand to 10**9 values: refused by the expanded size."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels + 1)]
+    return "\n      ".join(lines)
+
+
 def text_case(name: str) -> str:
     access = f"    access:\n      - principal_id: {GUID}\n        roles: [Azure AI Developer]\n"
     cases = {
@@ -52,6 +59,7 @@ def text_case(name: str) -> str:
         "one role twice in a grant": DEV
         + access.replace("[Azure AI Developer]", "[Azure AI Developer, Azure AI Developer]"),
         "alias flood": DEV.replace("owner: ml-platform", "owner: &a x\n      more: [" + ", ".join(["*a"] * 200) + "]"),
+        "billion laughs": DEV.replace("owner: ml-platform", billion_laughs()),
         "binary": "\x00\x01config:\x02",
         "not a mapping": "- a\n- b\n",
     }
@@ -73,6 +81,7 @@ TEXT_CASES = [
     "duplicate access grant",
     "one role twice in a grant",
     "alias flood",
+    "billion laughs",
     "binary",
     "not a mapping",
 ]
