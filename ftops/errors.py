@@ -5,6 +5,7 @@ Exit codes (documented in the README):
   2  usage error: wrong flags or arguments
   3  Azure refused: quota, availability, authorization, a job the service failed
   4  Azure or network failure after retries
+  5  already running: the same launch or upload is held by another process (ftops.jobs.lock)
 """
 
 from __future__ import annotations
