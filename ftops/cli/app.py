@@ -13,7 +13,10 @@ app = typer.Typer(
     name="ftops",
     cls=LazyGroup,
     help="Stand up Azure AI Foundry fine-tuning environments and run fine-tunes on them.\n\n"
-    "Exit codes: 0 ok, 1 user error, 2 usage error, 3 Azure refused, 4 Azure or network failure.",
+    "Exit codes: 0 ok, 1 user error, 2 usage error, 3 Azure refused, 4 Azure or network failure, "
+    "5 the same launch is running elsewhere, 130 interrupted.\n\n"
+    "On every command: -o/--output json|table|tsv|yaml, --query JMESPATH, --subscription ID, "
+    "--verbose, --debug, --version.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -30,7 +33,7 @@ def _wants_json(args: list[str]) -> bool:
     """--json, -o json or --output json anywhere on the line (also before a usage error is parsed)."""
     from itertools import pairwise
 
-    if "--json" in args or "--output=json" in args or "-ojson" in args:
+    if "--json" in args or "--output=json" in args or "-ojson" in args or "--query" in args:
         return True
     return any(a in ("-o", "--output") and b == "json" for a, b in pairwise(args))
 
@@ -45,10 +48,20 @@ def main(argv: list[str] | None = None) -> None:
     from typer import Abort, TyperException
     from typer._click.exceptions import UsageError as ClickUsageError
 
+    from ftops.cli.conventions import apply, take, version
     from ftops.errors import FtopsError, UsageError, UserError
 
     args = sys.argv[1:] if argv is None else argv
     as_json = _wants_json(args)
+    try:
+        args, taken = take(list(args))  # -o/--output, --query, --subscription, --verbose/--debug, --version
+    except FtopsError as error:
+        _fail(error, as_json)
+    if taken.version:
+        sys.stdout.write(f"ftops {version()}\n")
+        return
+    apply(taken)
+    as_json = as_json or "--json" in args
     try:
         # standalone_mode=False: click hands its usage errors and aborts to us, so they leave like ours do.
         code = app(args=args, prog_name="ftops", standalone_mode=False)

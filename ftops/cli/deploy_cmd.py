@@ -14,8 +14,13 @@ def deploy(
     stack: StackOption = None,
     outputs: OutputsOption = None,
     name: Annotated[str | None, typer.Option("--name", help="Deployment name; default derived from the job.")] = None,
-    sku: Annotated[SkuChoice, typer.Option("--sku", help="Deployment type.")] = SkuChoice.standard,
-    capacity: Annotated[int, typer.Option("--capacity", min=1, max=10000, help="Capacity units (thousand TPM).")] = 1,
+    sku: Annotated[
+        SkuChoice | None, typer.Option("--sku", help="Deployment type (new: Standard; given: changes an existing one).")
+    ] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option("--capacity", min=1, max=10000, help="Capacity units (deployment quota; default 1)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Deploy a fine-tuned model where it was trained and wait until it serves; idempotent.
@@ -38,11 +43,13 @@ def deploy(
         raise UsageError("ftops deploy needs the stack the job ran on", hint="pass --stack S or --outputs FILE")
     stack_ref = load_stack_ref(stack, outputs)
     steps = Steps(as_json)
+    if capacity in (None, 1):  # Microsoft's examples use 1: enough to try a model, not to serve traffic
+        render.note("capacity 1 is the smallest deployment; to serve traffic pass --capacity N (see `ftops quota`)")
     result = deploy_job(
         locate(job, stack_ref),
         stack_ref.outputs,
         name=name,
-        sku=sku.value,
+        sku=sku.value if sku is not None else None,
         capacity=capacity,
         on_step=lambda text: steps("deploy", text),
     )

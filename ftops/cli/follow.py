@@ -27,5 +27,7 @@ def follow(ref: Any, *, as_json: bool, selector: str | None = None, result: dict
     if not as_json:
         render.line(f"[green]✓[/] {followed.line}")
         if followed.job.get("fine_tuned_model"):
-            render.line(f"  deploy it: ftops deploy {ref.job_id} {selector or '--stack <stack>'}")
+            # The flag the user gave, so the line pastes as is; without one, say which flag is needed.
+            where = selector or "--stack STACK (the stack it trained on)"
+            render.line(f"  deploy it: ftops deploy {ref.job_id} {where}")
     return followed.final

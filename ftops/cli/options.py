@@ -54,10 +54,23 @@ def complete_region(incomplete: str) -> list[str]:
     return [r for r in sorted(load_catalog().azure_regions) if r.startswith(incomplete.lower())]
 
 
+def complete_stack(incomplete: str) -> list[str]:
+    """Stack names from the project's stack files (stacks/Pulumi.<name>.yaml), for shell completion."""
+    from ftops.stack.schema import project_dir
+
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (project_dir() / "stacks").glob("Pulumi.*.yaml"))
+    return [n for n in names if n.startswith(incomplete)]
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 StackOption = Annotated[
     str | None,
-    typer.Option("--stack", "-s", help="Pulumi stack whose outputs name the resources (pulumi stack output --json)."),
+    typer.Option(
+        "--stack",
+        "-s",
+        help="Pulumi stack whose outputs name the resources (pulumi stack output --json).",
+        autocompletion=complete_stack,
+    ),
 ]
 OutputsOption = Annotated[
     Path | None,
@@ -70,7 +83,10 @@ OutputsOption = Annotated[
 ]
 # `check` and `plan` read the stack file itself (offline), not its outputs.
 StackFileOption = Annotated[
-    str, typer.Option("--stack", "-s", help="Stack name (stacks/Pulumi.<name>.yaml) or a path.")
+    str,
+    typer.Option(
+        "--stack", "-s", help="Stack name (stacks/Pulumi.<name>.yaml) or a path.", autocompletion=complete_stack
+    ),
 ]
 JobArgument = Annotated[str, typer.Argument(help="Job id (ftjob-...) or launch key.")]
 MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")]

@@ -25,12 +25,14 @@ def _plain(value: Any) -> Any:
     return value.wire() if hasattr(value, "wire") else str(value)
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, *, query: bool = True) -> None:
     from ftops.azure.sanitize import clean_tree
 
     # Round-trip through JSON so typed replies become plain data, then bound and scrub every string.
+    from ftops.cli.conventions import write
+
     plain = json.loads(json.dumps(data, default=_plain))
-    sys.stdout.write(json.dumps(clean_tree(plain), indent=2) + "\n")
+    sys.stdout.write(write(clean_tree(plain), query=query))  # JSON, or -o yaml|tsv, after --query
     sys.stdout.flush()
 
 
@@ -127,7 +129,7 @@ def show_error(error: Any, *, as_json: bool) -> None:
     if error.hint:
         console.print(f"[yellow]hint:[/] {escape(clean_text(error.hint, 2000))}", soft_wrap=True)
     if as_json:
-        print_json(error.to_dict())
+        print_json(error.to_dict(), query=False)  # an error document is never filtered away
 
 
 def csv(values: Iterable[Any]) -> str:

@@ -129,7 +129,9 @@ def events(ref: JobRef, limit: int) -> list[Any]:
     from ftops.jobs.clients import data_plane
 
     with data_plane(ref.require_openai("events")) as plane:
-        return list(plane.fine_tuning.jobs.events(ref.job_id, max_items=limit))[:limit][::-1]
+        # Azure lists events oldest first (Microsoft's example): read them all, keep the newest `limit`.
+        found = sorted(plane.fine_tuning.jobs.events(ref.job_id), key=lambda e: e.get("created_at") or 0)
+        return found[-limit:]
 
 
 def checkpoints(ref: JobRef) -> list[Any]:

@@ -153,7 +153,11 @@ def test_no_suitable_region_names_regions_and_the_stack_change() -> None:
     with pytest.raises(NotAvailableError) as caught:
         resolve_target(outputs, catalog, catalog.model("o4-mini"), "rft", stack="multi")
     assert "stack regions: westus2" in caught.value.message
-    assert "eastus2, swedencentral" in caught.value.hint and "stacks/Pulumi.multi.yaml" in caught.value.hint
+    # no stacks/Pulumi.multi.yaml exists: the hint names the pattern, never a made-up file
+    assert "eastus2, swedencentral" in caught.value.hint and "stacks/Pulumi.<stack>.yaml" in caught.value.hint
+    with pytest.raises(NotAvailableError) as named:
+        resolve_target(outputs, catalog, catalog.model("o4-mini"), "rft", stack="multi-region")
+    assert "stacks/Pulumi.multi-region.yaml" in named.value.hint  # the stack the user named, whose file exists
 
 
 def test_hub_model_without_hub_says_what_to_add() -> None:
