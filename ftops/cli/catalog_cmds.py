@@ -33,7 +33,8 @@ ModelOption = Annotated[
     str | None, typer.Option("--model", "-m", help="Model name, e.g. gpt-4.1-mini.", autocompletion=complete_model)
 ]
 MethodOption = Annotated[
-    MethodChoice | None, typer.Option("--method", help="sft (supervised), dpo (preference) or rft (reinforcement).")
+    MethodChoice | None,
+    typer.Option("--method", help="sft (supervised), dpo (preference) or rft (reinforcement).", case_sensitive=False),
 ]
 VisionOption = Annotated[bool, typer.Option("--vision", help="Only image + text (vision) fine-tuning.")]
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]

@@ -12,7 +12,7 @@ from ftops.cli.options import JsonOption, MethodChoice, TrainingTypeChoice, comp
 
 def cost(
     model: Annotated[str, typer.Option("--model", "-m", help="Base model.", autocompletion=complete_model)],
-    method: Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")],
+    method: Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.", case_sensitive=False)],
     train: Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)],
     validation: Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")] = None,
     grader: Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")] = None,

@@ -25,7 +25,7 @@ app = typer.Typer(help="Check training data before money is spent.", no_args_is_
 @app.command("validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Training data (JSONL).", dir_okay=False)],
-    method: Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")],
+    method: Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.", case_sensitive=False)],
     model: Annotated[str, typer.Option("--model", "-m", help="Base model.", autocompletion=complete_model)],
     validation: Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).")] = None,
     grader: Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).")] = None,

@@ -89,7 +89,7 @@ StackFileOption = Annotated[
     ),
 ]
 JobArgument = Annotated[str, typer.Argument(help="Job id (ftjob-...) or launch key.")]
-MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.")]
+MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo or rft.", case_sensitive=False)]
 TrainOption = Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)]
 ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).", dir_okay=False)]
 GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).", dir_okay=False)]
