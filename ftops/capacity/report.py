@@ -50,6 +50,8 @@ def quota_report(
             continue
         # The regional total stays beside a filtered family: it caps every family in the region.
         rows += [q.to_dict() for q in answer.values() if _shown(q.family, wanted_family, TOTAL)]
+    if family and not vm_size:
+        _refuse_unknown_family(family, answers, TOTAL)
     comparisons = []
     for need in needs:
         found = answers.get(need.location)
@@ -58,6 +60,23 @@ def quota_report(
     if stack:
         data["stack"] = {"name": stack, "needs": comparisons}
     return data
+
+
+def _refuse_unknown_family(family: str, answers: dict[str, Any], total: str) -> None:
+    """A --family no answered region lists is a typo, not an empty table: say so, with the nearest names."""
+    import difflib
+
+    known = {q.family for answer in answers.values() if isinstance(answer, dict) for q in answer.values()} - {total}
+    if not known or family.lower() in {k.lower() for k in known}:
+        return  # nothing answered (the errors say why), or the family is there
+    close = difflib.get_close_matches(family.lower(), {k.lower(): k for k in known}, n=3, cutoff=0.6)
+    names = {k.lower(): k for k in known}
+    raise UserError(
+        f"no region lists a VM family '{family}'",
+        hint=f"did you mean {' or '.join(names[c] for c in close)}?"
+        if close
+        else "run `ftops quota --region R` to list the families of a region",
+    )
 
 
 def _shown(family: str, wanted: str | None, total: str) -> bool:
