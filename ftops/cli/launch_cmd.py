@@ -60,10 +60,9 @@ def launch(
 ) -> None:
     """Validate the data, upload it, and create a fine-tuning job on the stack's resources.
 
-    Exactly once: the same resources, model, method, hyperparameters and dataset bytes make the same
-    launch, whether --stack or --outputs named them; running it again resumes (reuses uploads, finds the
-    created job) instead of paying twice. --new starts a deliberate second run. Without --region or
-    --training-type, the stack's declared fine_tunes say where it trains.
+    Exactly once: the same resources, model, method, hyperparameters and data make the same launch, whether
+    --stack or --outputs named them; a rerun resumes (reuses uploads, finds the job) instead of paying twice.
+    --new starts a deliberate second run. Without --region or --training-type, the stack's fine_tunes decide.
 
     Example: ftops launch --stack dev --model gpt-4.1-mini --method sft --train train.jsonl --wait
     """
@@ -98,6 +97,7 @@ def launch(
     )
     done = run.launch(request, stack_ref, catalog, live=live, on_step=Steps(as_json))
     result, job, target = done.to_dict(), done.job, done.target
+    render.data_warnings(result.get("dataset"))  # the warnings `ftops data validate` shows
     if not as_json:
         where = f"{done.outcome.launch.model} {done.outcome.launch.method} on {target.name} "
         where += f"({target.location}, {target.training_type} training)"

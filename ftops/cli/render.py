@@ -132,6 +132,12 @@ def show_error(error: Any, *, as_json: bool) -> None:
         print_json(error.to_dict(), query=False)  # an error document is never filtered away
 
 
+def data_warnings(dataset: dict | None) -> None:
+    """A validation summary's `warning_list`, one line each on stderr, as `ftops data validate` shows them."""
+    for warning in (dataset or {}).get("warning_list", []):
+        note(f"[yellow]warning:[/] {warning['file']}: {warning['message']} ({warning['fix']})")
+
+
 def csv(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 

@@ -54,7 +54,8 @@ def dataset_facts(request: LaunchRequest) -> DatasetFacts:
         train_sha256=report.train.sha256,
         validation_sha256=report.validation.sha256 if report.validation else None,
         vision=report.has_images,
-        summary=report.summary(),
+        # The warnings `ftops data validate` shows, so `launch` shows them too (they do not stop it).
+        summary={**report.summary(), "warning_list": [p.to_dict() for p in report.problems if p.severity == "warning"]},
     )
 
 

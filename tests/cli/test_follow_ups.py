@@ -31,3 +31,17 @@ def test_method_in_capitals_is_accepted_like_the_model(tmp_path):
     ):
         done = ftops(*args, "--json")
         assert done.returncode == 0, (args, done.stderr)
+
+
+def test_launch_shows_the_data_warnings_validate_shows(emulator, outputs_file, tmp_path):
+    train = tmp_path / "train.jsonl"
+    turns = [[{"role": "user", "content": f"{i}?"}, {"role": "assistant", "content": f"{i}"}] for i in range(12)]
+    train.write_text("".join(json.dumps({"messages": m}) + "\n" for m in turns))
+    validated = ftops("data", "validate", str(train), "--method", "sft", "--model", "gpt-4.1-mini", "--json")
+    warned = [p["message"] for p in json.loads(validated.stdout)["problems"] if p["severity"] == "warning"]
+    assert warned
+    args = ["--model", "gpt-4.1-mini", "--method", "sft", "--train", str(train)]
+    launched = ftops("launch", "--outputs", str(outputs_file), *args)
+    assert launched.returncode == 0, launched.stderr
+    for message in warned:
+        assert message in launched.stderr
