@@ -34,7 +34,9 @@ def deploy_hub_job(
         if view["status"] != "succeeded" or not view["fine_tuned_model"]:
             raise UserError(
                 f"job {ref.job_id} is {view['status']}; only a succeeded job has a model to deploy",
-                hint=f"wait for it with `ftops jobs wait {ref.job_id}`",
+                hint="start a fresh run: the same `ftops launch` with --new"
+                if view["status"] in ("failed", "cancelled", "canceled")
+                else f"wait for it with `ftops jobs wait {ref.job_id}`, then deploy",
             )
         model_id = view["fine_tuned_model"]
         endpoint_name = name or resource_name("deployment", "ft", short_hash(ref.job_id, length=10))
