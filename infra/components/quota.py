@@ -13,11 +13,11 @@ else the Azure CLI login), and go to an emulator only when `ftops:azureEmulator`
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pulumi
 from pulumi.dynamic import (
     CheckFailure,
@@ -32,9 +32,11 @@ from pulumi.dynamic import (
 
 from ftops.azure.arm import ArmClient
 from ftops.azure.auth import EMULATOR_TOKEN, StaticTokenCredential, TokenCredential
+from ftops.azure.models import OperationStatus, Outcome, Usage, outcome_of, parse
 from ftops.azure.names import LOCATION, QUOTA_RESOURCE, segment
+from ftops.azure.sanitize import clean_text
 from ftops.azure.settings import ML_API_VERSION, QUOTA_API_VERSION, AzureSettings
-from ftops.azure.transport import parse_retry_after
+from ftops.azure.transport import parse_retry_after, reply_json
 from ftops.capacity.vm_quota import TOTAL, family_quota, read_quota
 from ftops.errors import AzureFailureError, AzureRefusedError, FtopsError, UsageError, UserError
 
@@ -138,7 +140,7 @@ def credential(config: Mapping[str, str], environ: Mapping[str, str]) -> TokenCr
         return identity.ManagedIdentityCredential(client_id=client_id)
     if _true(get("useDefaultAzureCredential")):
         return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True)
-    return identity.AzureCliCredential(tenant_id=tenant_id)
+    return identity.AzureCliCredential(tenant_id=tenant_id or "")  # "" lets the CLI pick its own tenant
 
 
 def arm_client(subscription_id: str, config: Mapping[str, str], environ: Mapping[str, str]) -> ArmClient:
@@ -220,18 +222,54 @@ def ensure_quota(
 
 
 SUCCEEDED = ("succeeded", "success")  # Microsoft's request history spells it both ways
-ENDED_BADLY = ("failed", "invalid", "canceled", "cancelled")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One read of a quota request's monitor: its state, error, and the server's Retry-After."""
+
+    status: str
+    retry_after: float | None
+    code: str | None = None
+    reason: str | None = None
+
+
+def _outcome(reading: _Reading) -> Outcome | None:
+    return Outcome.SUCCEEDED if reading.status.lower() in SUCCEEDED else outcome_of(reading.status)
+
+
+def _read_monitor(response: httpx.Response, what: str) -> _Reading:
+    """A monitor reply as a typed reading; a body that is not JSON or not an operation status is an
+    AzureFailureError (exit 4) naming the problem, never a KeyError deep in a `pulumi up`."""
+    body = reply_json(response, what=what)
+    found = parse(OperationStatus, {} if body is None else body, what=what)
+    # 202: still running (Location semantics), whatever the body; 200 without a state: done.
+    if response.status_code == 202:
+        state = "InProgress"
+    else:
+        own = found.properties.provisioning_state if found.properties else None
+        state = own or found.status or "Succeeded"
+    error = found.error_detail
+    return _Reading(
+        clean_text(state, 40),
+        parse_retry_after(response.headers),
+        clean_text(error.code, 100) if error.code else None,
+        clean_text(found.reason),
+    )
 
 
 def _request(
     arm: ArmClient, location: str, family: str, needed: int, state: str, poll_seconds: float, timeout: float
 ) -> str | None:
-    """PUT the new limit, then follow Azure's answer to its end.
+    """PUT the new limit, then follow Azure's answer to its end on ftops' one poller (`wait_until`).
 
     Microsoft.Quota answers 202 with Retry-After and a `location` to operationsStatus/{id}, or 200
     with a `location` to quotaRequests/{id}; either monitor is read until it reports an end state,
-    waiting Retry-After (else `poll_seconds`) between reads. A 200 without a monitor is done.
+    waiting Retry-After (else `poll_seconds`, capped once in ftops.azure.poll) between reads. A 200
+    without a monitor is done.
     """
+    from ftops.azure.poll import PollTimeoutError, wait_until
+
     where = f"VM quota for {family} in {location}"
     path = f"/{arm.quota.scope(location)}/providers/Microsoft.Quota/quotas/{segment(family, QUOTA_RESOURCE)}"
     body = {
@@ -244,6 +282,8 @@ def _request(
     try:
         response = arm.transport.request("PUT", path, params={"api-version": QUOTA_API_VERSION}, json=body)
     except AzureRefusedError as exc:
+        if isinstance(exc, AzureFailureError):
+            raise
         raise AzureRefusedError(
             f"{where}: Azure refused the request for a new limit: {state}: {exc.message}",
             hint=_by_hand(family, location, needed, None),
@@ -254,57 +294,72 @@ def _request(
     monitor = response.headers.get("azure-asyncoperation") or response.headers.get("location")
     if not monitor:
         return None  # 200 and nothing to follow: the new limit is in place
-    request_id = monitor.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    deadline = time.monotonic() + timeout
-    wait = parse_retry_after(response.headers) if response.status_code == 202 else None
-    status = "Accepted"
-    while True:
-        if wait:  # Retry-After of the 202 before the first read, then between reads
-            if time.monotonic() + wait > deadline:
-                raise AzureFailureError(
-                    f"{where}: request {request_id} is still {status} after {timeout:.0f}s: {state}",
-                    hint="follow it in Azure portal > Quotas > Request history, then run `pulumi up` again; "
-                    + _by_hand(family, location, needed, request_id),
-                    request_id=request_id,
-                )
-            arm.sleep(wait)
+    request_id = clean_text(monitor.split("?")[0].rstrip("/").rsplit("/", 1)[-1], 100)
+    link, last = [monitor], [_Reading("Accepted", None)]
+    # A 202's Retry-After is waited before the first read: its reply stands as the first reading.
+    first = parse_retry_after(response.headers) if response.status_code == 202 else None
+    pending = [_Reading("Accepted", first)] if first else []
+
+    def fetch() -> _Reading:
+        if pending:
+            return pending.pop()
         try:
-            response = arm.transport.request("GET", monitor)  # the transport rides out 429s and 5xx
-        except AzureRefusedError as exc:  # operationsStatus answers a refusal with an error status
-            reason, code, status = exc.message, exc.code, "Failed"
-            try:  # the request's own record says why, as Microsoft's docs point to (Quota Request Status)
-                record = (arm.quota.request_status(location, request_id).get("properties")) or {}
-                error = record.get("error") or {}
-                reason = error.get("message") or record.get("message") or reason
-                code, status = error.get("code") or code, str(record.get("provisioningState") or status)
-            except FtopsError:
-                pass
-            raise AzureRefusedError(
-                f"{where} was not raised automatically: {state}; request {request_id} ended {status}: {reason}",
-                hint=_by_hand(family, location, needed, request_id),
-                status=exc.status,
-                code=code or "QuotaRequestFailed",
-                request_id=request_id,
-            ) from None
-        reply = response.json() if response.content else {}
-        props = reply.get("properties") or {}
-        # 202: still running (Location semantics), whatever the body; 200 without a state: done.
-        default = "InProgress" if response.status_code == 202 else "Succeeded"
-        status = str(props.get("provisioningState") or reply.get("status") or default)
-        monitor = response.headers.get("location") or monitor if response.status_code == 202 else monitor
-        if status.lower() in SUCCEEDED:
-            return request_id
-        if status.lower() in ENDED_BADLY:
-            error = props.get("error") or reply.get("error") or {}
-            reason = error.get("message") or props.get("message") or "no reason given"
-            raise AzureRefusedError(
-                f"{where} was not raised automatically: {state}; request {request_id} ended {status}: {reason}",
-                hint=_by_hand(family, location, needed, request_id),
-                code=error.get("code") or f"QuotaRequest{status}",
-                request_id=request_id,
-            )
-        found = parse_retry_after(response.headers)
-        wait = min(poll_seconds if found is None else found, 60.0)
+            reply = arm.transport.request("GET", link[0])  # the transport rides out 429s and 5xx
+        except AzureRefusedError as exc:
+            if isinstance(exc, AzureFailureError):
+                raise
+            return _refused(arm, location, request_id, exc)
+        if reply.status_code == 202 and (moved := reply.headers.get("location")):
+            link[0] = moved
+        last[0] = _read_monitor(reply, where)
+        return last[0]
+
+    try:
+        done = wait_until(
+            fetch,
+            _outcome,
+            what=f"{where}: request {request_id}",
+            interval=poll_seconds,
+            timeout=timeout,
+            state=lambda reading: reading.status,
+            retry_after=lambda reading: reading.retry_after,
+            sleep=arm.sleep,
+        )
+    except PollTimeoutError:
+        raise AzureFailureError(
+            f"{where}: request {request_id} is still {last[0].status} after {timeout:.0f}s: {state}",
+            hint="follow it in Azure portal > Quotas > Request history, then run `pulumi up` again; "
+            + _by_hand(family, location, needed, request_id),
+            request_id=request_id,
+        ) from None
+    if done.outcome is Outcome.SUCCEEDED:
+        return request_id
+    reading = done.value
+    raise AzureRefusedError(
+        f"{where} was not raised automatically: {state}; request {request_id} ended {reading.status}: "
+        f"{reading.reason or 'no reason given'}",
+        hint=_by_hand(family, location, needed, request_id),
+        code=reading.code or f"QuotaRequest{reading.status}",
+        request_id=request_id,
+    )
+
+
+def _refused(arm: ArmClient, location: str, request_id: str, exc: AzureRefusedError) -> _Reading:
+    """operationsStatus answers a refusal with an error status: the request's own record says why, as
+    Microsoft's docs point to (Quota Request Status); a record that cannot be read leaves Azure's error."""
+    reading = _Reading("Failed", None, exc.code or "QuotaRequestFailed", exc.message)
+    try:
+        record = parse(OperationStatus, arm.quota.request_status(location, request_id), what="quota request")
+    except FtopsError:
+        return reading
+    own = record.properties.provisioning_state if record.properties else None
+    error = record.error_detail
+    return _Reading(
+        clean_text(own or "Failed", 40),
+        None,
+        clean_text(error.code, 100) if error.code else reading.code,
+        clean_text(record.reason) if record.reason != "no reason given" else reading.reason,
+    )
 
 
 def _readable(exc: FtopsError) -> FtopsError:
@@ -325,11 +380,11 @@ def workspace_usage(arm: ArmClient, location: str, family: str, workspace: str |
     path = f"{arm.sub}/providers/Microsoft.MachineLearningServices/locations/{segment(location, LOCATION)}/usages"
     marker = f"/workspaces/{workspace}/".lower()
     total = 0
-    for usage in arm.transport.paged(path, params={"api-version": ML_API_VERSION}):
-        kind = str(usage.get("type") or "")
-        value = str((usage.get("name") or {}).get("value") or "")
+    for item in arm.transport.paged(path, params={"api-version": ML_API_VERSION}):
+        usage = parse(Usage, item, what=f"Machine Learning usages in {location}")
+        kind, value = usage.type or "", usage.key or ""
         if "/workspaces/" in kind and marker in str(usage.get("id") or "").lower() and value.lower() == family.lower():
-            total += int(usage.get("currentValue") or 0)
+            total += int(usage.current_value or 0)
     return total
 
 

@@ -321,6 +321,43 @@ def test_a_refused_submission_fails_clearly():
     assert len(fake.puts) == 1  # refused, not retried
 
 
+# A hostile or broken monitor: what the quota request's status read answers instead of Microsoft.Quota's shape.
+MALFORMED = [
+    pytest.param(200, b"<html>signed out</html>", "not JSON", id="html"),
+    pytest.param(200, b"[1, 2]", "unexpected shape", id="a list"),
+    pytest.param(200, b'{"properties": "Succeeded"}', "unexpected shape", id="properties not an object"),
+    pytest.param(200, b'{"properties": {"provisioningState": {"x": 1}}}', "unexpected shape", id="state an object"),
+    pytest.param(200, b'{"properties": {"provisioningState": "Failed", "error": 1}}', "unexpected shape", id="err"),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "says"), MALFORMED)
+def test_a_malformed_quota_request_status_is_one_clear_error(status: int, body: bytes, says: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/usages"):
+            return httpx.Response(200, json={"value": [family_usage(A100, 0, 0)]})
+        if request.method == "PUT":
+            where = str(request.url.copy_with(path=request.url.path.replace("/quotas/", "/operationsStatus/req-")))
+            return httpx.Response(202, headers={"Location": where, "Retry-After": "3"})
+        return httpx.Response(status, content=body, headers={"content-type": "application/json"})
+
+    def client(_sub: str) -> ArmClient:
+        return ArmClient(
+            SUB,
+            StaticTokenCredential("t"),
+            httpx.Client(transport=httpx.MockTransport(handler)),
+            settings=load_settings({"FTOPS_AZURE_EMULATOR": "http://127.0.0.1:9"}),
+            policy=FAST,
+            sleep=lambda s: None,
+        )
+
+    with pytest.raises(AzureFailureError) as caught:  # exit 4, not a KeyError or AttributeError
+        VmQuotaProvider(client).create(props(A100, 24, location="eastus"))
+    message, _, hint = str(caught.value).partition("\n  how to fix: ")
+    assert says in message and f"VM quota for {A100} in eastus" in message and "\n" not in message
+    assert hint and "\n" not in hint
+
+
 # ---- started as the engine starts it, driven over gRPC ----
 # The VmQuota provider started as the Pulumi engine starts it, and driven over gRPC like the engine drives it.
 #
