@@ -549,6 +549,10 @@ class ArmPlane:
             return error(
                 400, "DeploymentModelNotFound", f"The fine-tuned model {model['name']} was not found or is not ready."
             )
+        wanted = model_rules().get("fine_tuned_formats", {}).get(model["name"].split(".ft-")[0])
+        if ".ft-" in model["name"] and wanted and model.get("format") != wanted:
+            found = model.get("format")
+            return error(400, "InvalidModelFormat", f"Model {model['name']} has format {wanted}, not {found}.")
         existing = self.deployments.setdefault((sub, rg, account), {})
         for other in existing.values():
             self._advance_deployment(other)

@@ -605,6 +605,12 @@ class DataPlane:
         entry = rules["models"].get(base)
         if entry is None:
             return refuse(f"model {model} is not available for fine-tuning", "model")
+        if "training_types" in entry and body.get("trainingType") not in entry["training_types"]:
+            if body.get("trainingType") is None:  # the service's own (misleading) words for a missing type
+                return refuse(f"base model {model} does not support fine-tuning", "trainingType")
+            offered = ", ".join(entry["training_types"])
+            wanted = body["trainingType"]
+            return refuse(f"model {model} does not support trainingType {wanted} ({offered})", "trainingType")
         if kind not in entry["methods"]:
             offered = ", ".join(entry["methods"])
             return refuse(f"model {model} does not support {kind} fine-tuning (it supports {offered})", "method.type")

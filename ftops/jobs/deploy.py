@@ -109,12 +109,23 @@ def deploy(
                 return _update(arm, group, account, name, existing, request, changes, say, poll_seconds), True
             say(f"deployment {name} already exists; waiting until it serves")
             return _wait_existing(arm, group, account, name, poll_seconds, sleep), False
+        from ftops.jobs.deploy_variants import check_deployment
+
+        # The deployment type must serve this fine-tuned model here, and open models carry their provider's format.
+        checked = check_deployment(str(request.job.get("model") or model), request.sku, region.location)
         _preflight(arm, outputs, region, model, request, name)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 say(f"creating deployment {name} of {model} ({request.sku} x{request.capacity}) on {account}")
                 poller = arm.deployments.begin_create(
-                    group, account, name, model=model, version="1", sku=request.sku, capacity=request.capacity
+                    group,
+                    account,
+                    name,
+                    model=model,
+                    version="1",
+                    model_format=checked.format,
+                    sku=checked.sku,
+                    capacity=request.capacity,
                 )
                 return poller.result(poll_seconds=poll_seconds), True
             except AzureConflictError:
