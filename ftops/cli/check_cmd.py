@@ -31,9 +31,10 @@ def check(
     if live:
         from ftops.jobs.clients import subscription_arm
         from ftops.stack.preflight import live_preflight
+        from ftops.stack.soft_delete import naming_config
 
         with subscription_arm() as arm:
-            summary["live"] = live_preflight(environment, arm)
+            summary["live"] = live_preflight(environment, arm, naming_config(stack_file(stack)))
     if as_json:
         render.print_json(summary)
         return
@@ -43,8 +44,12 @@ def check(
 
 
 def _render_live(live: dict) -> None:
+    from rich.markup import escape
+
     from ftops.cli import render
 
+    for warning in live.get("warnings", []):  # soft-deleted resources holding the stack's names
+        render.note(f"[yellow]warning:[/] {escape(warning)}")
     if vm_quota := live["vm_quota"]:
         render.table(
             "managed compute quota (vCPUs)",

@@ -161,7 +161,7 @@ def check_grader(grader: Any, log: ProblemLog, source: str = "grader", path: str
         "label_model": ("name", "model", "input", "labels", "passing_labels"),
         "python": ("name", "source"),
         "multi": ("name", "graders", "calculate_output"),
-    }[kind]
+    }[str(kind)]
     for key in required:
         if key not in grader:
             log.error("grader_field", source, None, f"{at}.{key}", f"a {kind} grader needs '{key}'", f"add {key}")

@@ -266,7 +266,7 @@ def _image(part: dict, path: str, role: str, rules: Rules, at: Where, allow_imag
         return None
     image = part.get("image_url")
     url = image.get("url") if isinstance(image, dict) else None
-    if not isinstance(url, str):
+    if not isinstance(image, dict) or not isinstance(url, str):
         at.error("image_url", f"{path}.image_url", "image_url must be an object with a url", '{"url": "https://..."}')
         return None
     for key in sorted(image.keys() - rules.image_url_keys):

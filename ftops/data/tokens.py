@@ -167,10 +167,10 @@ def image_tokens(detail: str | None, size: tuple[int, int] | None) -> int | None
     if width <= 0 or height <= 0:
         return None
     scale = min(1.0, 2048 / max(width, height))
-    width, height = width * scale, height * scale
-    scale = min(1.0, 768 / min(width, height))
-    width, height = width * scale, height * scale
-    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * math.ceil(width / 512) * math.ceil(height / 512)
+    fitted_width, fitted_height = width * scale, height * scale
+    scale = min(1.0, 768 / min(fitted_width, fitted_height))
+    fitted_width, fitted_height = fitted_width * scale, fitted_height * scale
+    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * math.ceil(fitted_width / 512) * math.ceil(fitted_height / 512)
 
 
 def image_size(head: bytes) -> tuple[int, int] | None:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import orjson
 
-from ftops.catalog import Model, load_catalog
+from ftops.catalog import Method, Model, load_catalog
 from ftops.data.digests import TRAINING, VALIDATION, DigestTable
 from ftops.data.fast import FAST_ROLES, ROLE_OF, Assistant, FastError, chat_decoder
 from ftops.data.filerules import file_rules
@@ -350,7 +350,8 @@ class _FilePass:
         at_start = file_start and number == 0
         # Exact counting holds each block's texts and token ids too: half-size blocks keep its peak lower.
         block_bytes = BLOCK_BYTES // 2 if self.counter is not None else BLOCK_BYTES
-        for block in read_blocks(source, sink, stop_after=limit, block=block_bytes):
+        # _Range reads like a binary file (only `read` is used), so it stands in for one.
+        for block in read_blocks(cast(BinaryIO, source), sink, stop_after=limit, block=block_bytes):
             if isinstance(block, LongLine):
                 number += 1
                 report.bytes += block
@@ -571,7 +572,7 @@ def validate_files(
     """
     catalog = load_catalog()
     found = catalog.model(model)
-    catalog.where(found, method)  # the method must be one the model supports
+    catalog.where(found, cast(Method, method))  # the method must be one the model supports (else it raises)
     log = ProblemLog()
     fields: set[str] = set()
     notes: list[str] = []

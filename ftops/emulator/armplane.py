@@ -24,7 +24,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -106,6 +106,7 @@ class ArmPlane:
         with self.lock:
             self.deployments: dict[tuple[str, str, str], dict[str, dict]] = {}
             self.accounts: dict[tuple[str, str, str], dict] = {}
+            self.deleted_accounts: dict[tuple[str, str, str], dict] = {}  # soft-deleted, as Azure keeps them
             self.operations: dict[str, Operation] = {}
             self.quota: dict[tuple[str, str], list[int]] = {}
             self.quota_requests: dict[str, dict] = {}
@@ -476,10 +477,34 @@ class ArmPlane:
             found["sku"] = body["sku"]
         return Reply(200, self._account_view(found))
 
+    def soft_delete_account(self, sub: str, rg: str, name: str, location: str, hours: int = 48) -> dict:
+        """Keep an account soft-deleted for `hours` (Azure keeps AI Services accounts 48 h; test hook)."""
+        now = datetime.now(UTC)
+        view = {
+            "id": f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{location}"
+            f"/resourceGroups/{rg}/deletedAccounts/{name}",  # the DeletedAccounts_Get path
+            "name": name,
+            "location": location,
+            "kind": "AIServices",
+            "properties": {
+                "deletionDate": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "scheduledPurgeDate": (now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        }
+        with self.lock:
+            self.deleted_accounts[(sub.lower(), rg.lower(), name.lower())] = view
+        return view
+
+    def deleted_accounts_list(self, request: Request, p: dict[str, str]) -> Reply:
+        sub = p["subscriptionId"].lower()
+        found = [copy.deepcopy(a) for (s, _, _), a in sorted(self.deleted_accounts.items()) if s == sub]
+        return Reply(200, self._paged(request, found, "$skipToken"))
+
     def accounts_delete(self, request: Request, p: dict[str, str]) -> Reply:
         key = (p["subscriptionId"].lower(), p["resourceGroupName"].lower(), p["accountName"].lower())
-        if self.accounts.pop(key, None) is None:
+        if (gone := self.accounts.pop(key, None)) is None:
             return Reply(204, None)
+        self.soft_delete_account(p["subscriptionId"], p["resourceGroupName"], gone["name"], gone["location"])
         self.deployments.pop((p["subscriptionId"], p["resourceGroupName"], p["accountName"]), None)
         _, headers = self.start_operation(request, p["subscriptionId"], lambda: None)
         return Reply(202, None, headers={k: v for k, v in headers.items() if k != "Azure-AsyncOperation"})

@@ -41,6 +41,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("cognitiveservices", "Accounts_Create"): ("arm", "accounts_create"),
     ("cognitiveservices", "Accounts_Update"): ("arm", "accounts_update"),
     ("cognitiveservices", "Accounts_Delete"): ("arm", "accounts_delete"),
+    ("cognitiveservices", "DeletedAccounts_List"): ("arm", "deleted_accounts_list"),
     ("cognitiveservices", "Accounts_ListUsages"): ("arm", "accounts_list_usages"),
     ("cognitiveservices", "Accounts_ListModels"): ("arm", "accounts_list_models"),
     ("cognitiveservices", "Deployments_List"): ("arm", "deployments_list"),

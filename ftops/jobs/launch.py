@@ -309,7 +309,7 @@ class Launcher:
         except AzureMaybeAppliedError:
             # The connection broke after sending: Azure may have stored it. Look before sending again.
             found = self._find_uploaded(name)
-            uploaded: str = found or self.plane.files.upload(content, filename=name)["id"]
+            uploaded = found or self.plane.files.upload(content, filename=name)["id"]
         else:
             uploaded = uploaded_file["id"]
         self._remember(launch, column, endpoint, sha256, uploaded, path)

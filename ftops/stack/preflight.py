@@ -6,14 +6,23 @@ Every shortfall is reported at once, with what would fit; the caller renders the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftops.errors import AzureRefusedError, Problem
 from ftops.stack.schema import Environment
 
+if TYPE_CHECKING:
+    from ftops.stack.soft_delete import NamingConfig
 
-def live_preflight(environment: Environment, arm: Any) -> dict[str, Any]:
-    """The `live` section of `ftops check --live`, or AzureRefusedError listing every problem."""
+
+def live_preflight(environment: Environment, arm: Any, naming: NamingConfig | None = None) -> dict[str, Any]:
+    """The `live` section of `ftops check --live`, or AzureRefusedError listing every problem.
+
+    Soft-deleted resources holding the stack's names are warnings (`pulumi up` fails on them unless
+    restored or purged); on a failure they are listed after the problems."""
+    from ftops.stack.soft_delete import soft_delete_report
+
+    held, warnings = soft_delete_report(environment, arm, naming)
     results, problems = _availability(environment, arm)
     capacity = _capacity(environment, arm)
     vm_quota = _vm_quota(environment, arm)
@@ -29,8 +38,16 @@ def live_preflight(environment: Environment, arm: Any) -> dict[str, Any]:
         error.problems = [Problem("fine_tunes", text) for text in problems]
         error.problems += [Problem(", ".join(s.what), s.line()) for s in capacity]
         error.problems += vm_blocking
+        error.problems += [Problem("soft-deleted (warning)", text) for text in warnings]
         raise error
-    return {"availability": results, "capacity": [], "vm_quota": vm_quota, "ok": True}
+    return {
+        "availability": results,
+        "capacity": [],
+        "vm_quota": vm_quota,
+        "soft_deleted": held,
+        "warnings": warnings,
+        "ok": True,
+    }
 
 
 def _availability(environment: Environment, arm: Any) -> tuple[list[dict[str, Any]], list[str]]:

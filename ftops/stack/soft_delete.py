@@ -1,0 +1,183 @@
+"""Names the stack wants that soft-deleted resources still hold, found before `pulumi up` fails on them.
+
+Azure keeps a deleted AI Services account for 48 hours under its name (Microsoft.CognitiveServices
+`DeletedAccounts_List`, `GET /subscriptions/{sub}/providers/Microsoft.CognitiveServices/deletedAccounts`):
+creating the account again then fails with `FlagMustBeSetForRestore` in the same resource group and with
+`CustomDomainInUse` elsewhere (docs/infra.md, "Destroy and re-create"). `ftops check --live` lists each such
+account with its purge date and the two ways out: restore it with the stack (`ftops:restoreSoftDeleted`) or
+purge it (`az cognitiveservices account purge`).
+
+Key Vaults are soft-deleted too (`Microsoft.KeyVault/deletedVaults`), but ftops carries no Key Vault spec
+to check that operation against, so vaults are not looked up here; docs/infra.md says what to do for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from ftops.azure.models import WireModel, parse
+from ftops.azure.sanitize import clean_text
+from ftops.azure.settings import COGNITIVE_API_VERSION
+from ftops.errors import FtopsError
+from ftops.stack.naming import resource_name
+from ftops.stack.schema import Environment
+from ftops.stack.summary import identity
+
+RESTORE_KEY = "ftops:restoreSoftDeleted"
+
+
+class DeletedAccountProperties(WireModel):
+    deletion_date: str | None = Field(default=None, alias="deletionDate")
+    scheduled_purge_date: str | None = Field(default=None, alias="scheduledPurgeDate")
+
+
+class DeletedAccount(WireModel):
+    """One entry of `DeletedAccounts_List` (the spec's `Account`, with its deleted-account dates)."""
+
+    id: str | None = None
+    name: str | None = None
+    location: str | None = None
+    properties: DeletedAccountProperties | None = None
+
+    @property
+    def resource_group(self) -> str | None:
+        """From the id, which follows DeletedAccounts_Get: .../locations/{l}/resourceGroups/{g}/deletedAccounts/{n}."""
+        parts = (self.id or "").split("/")
+        lowered = [p.lower() for p in parts]
+        if "resourcegroups" not in lowered:
+            return None
+        at = lowered.index("resourcegroups") + 1
+        return parts[at] if at < len(parts) else None
+
+
+@dataclass(frozen=True)
+class NamingConfig:
+    """The stack config that moves names or restores: ftops:nameSeed, ftops:legacyNames, ftops:restoreSoftDeleted."""
+
+    seed: str = ""
+    legacy: bool = False
+    restore: bool = False
+
+
+@dataclass(frozen=True)
+class SoftDeleted:
+    """A soft-deleted resource holding a name the stack wants."""
+
+    kind: str
+    name: str
+    location: str
+    resource_group: str | None
+    purge_date: str | None
+    same_group: bool  # restore works only in the resource group it was deleted from
+
+    def purge_command(self) -> str:
+        group = self.resource_group or "<its resource group>"
+        return (
+            f"az cognitiveservices account purge --location {self.location} --resource-group {group} --name {self.name}"
+        )
+
+    def line(self) -> str:
+        when = f"until it is purged on {self.purge_date}" if self.purge_date else "until Azure purges it (48 h)"
+        where = f"{self.location}, resource group {self.resource_group or 'unknown'}"
+        restore = (
+            f"restore it: `pulumi config set {RESTORE_KEY} true`, `pulumi up`, then `pulumi config rm {RESTORE_KEY}`"
+            if self.same_group
+            else "restore it in its own resource group, or set a new `ftops:nameSeed`"
+        )
+        return (
+            f"{self.kind} {self.name} ({where}) is soft-deleted and holds a name this stack wants {when}: "
+            f"either {restore}; or purge it: `{self.purge_command()}`"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "location": self.location,
+            "resource_group": self.resource_group,
+            "scheduled_purge_date": self.purge_date,
+            "restorable_by_stack": self.same_group,
+            "purge_command": self.purge_command(),
+            "warning": self.line(),
+        }
+
+
+def naming_config(path: Path) -> NamingConfig:
+    """The naming keys of a stack file's `config` (the file was read strictly before; absent keys: defaults)."""
+    from ftops.stack.strict import load_yaml
+
+    try:
+        document = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return NamingConfig()
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(config, dict):
+        return NamingConfig()
+
+    def flag(key: str) -> bool:
+        return str(config.get(key, "")).strip().lower() == "true"
+
+    seed = config.get("ftops:nameSeed")
+    return NamingConfig(
+        seed=seed if isinstance(seed, str) else "",
+        legacy=flag("ftops:legacyNames"),
+        restore=flag(RESTORE_KEY),
+    )
+
+
+def wanted_accounts(environment: Environment, subscription_id: str, naming: NamingConfig) -> dict[str, str]:
+    """The AI Services account names the stack creates (lower-cased) -> region, as infra/ names them."""
+    ids = identity(environment, subscription_id, seed=naming.seed, legacy=naming.legacy)
+    return {
+        resource_name("ai_services", environment.name, region.location, unique_by=ids).lower(): region.location
+        for region in environment.regions
+    }
+
+
+def soft_deleted(environment: Environment, arm: Any, naming: NamingConfig | None = None) -> list[SoftDeleted]:
+    """Soft-deleted AI Services accounts of the subscription that hold a name the stack wants.
+
+    With `ftops:restoreSoftDeleted` on, one in the stack's own resource group is what `pulumi up` will
+    restore, so it is not reported; one elsewhere still is (restore cannot move it).
+    """
+    naming = naming or NamingConfig()
+    wanted = wanted_accounts(environment, arm.subscription_id, naming)
+    path = f"{arm.sub}/providers/Microsoft.CognitiveServices/deletedAccounts"
+    found = []
+    for item in arm.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}):
+        account = parse(DeletedAccount, item, what="deleted AI Services accounts")
+        name = (account.name or "").lower()
+        if name not in wanted:
+            continue
+        group = account.resource_group
+        same = (group or "").lower() == environment.resource_group_name.lower()
+        if same and naming.restore:
+            continue
+        properties = account.properties or DeletedAccountProperties()
+        found.append(
+            SoftDeleted(
+                "AI Services account",
+                clean_text(account.name, 64),
+                clean_text(account.location or wanted[name], 40),
+                clean_text(group, 90) if group else None,
+                clean_text(properties.scheduled_purge_date, 40) if properties.scheduled_purge_date else None,
+                same,
+            )
+        )
+    return found
+
+
+def soft_delete_report(
+    environment: Environment, arm: Any, naming: NamingConfig | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """What `ftops check --live` shows: each holder (for `--json`) and the warning lines; a list that cannot
+    be read (no permission, Azure failing) is itself one warning, since the check is advice, not a gate."""
+    try:
+        held = soft_deleted(environment, arm, naming)
+    except FtopsError as exc:
+        return [], [f"could not list soft-deleted AI Services accounts: {exc.message}"]
+    return [h.as_dict() for h in held], [h.line() for h in held]
