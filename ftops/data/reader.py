@@ -83,6 +83,9 @@ def read_blocks(
 
     Reading stops once more than `stop_after` bytes were read (a file that grows past the size rule).
     """
+    # Only the line carried into a chunk can outgrow `limit` when no read is bigger than `limit`: every other
+    # line of a chunk fits in it. So reads are capped at `limit`, and that one line is the only one measured.
+    block = min(block, limit)
     read = handle.read
     rest = b""
     total = 0

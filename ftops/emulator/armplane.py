@@ -7,10 +7,10 @@ Long-running operations follow each spec's `x-ms-long-running-operation-options`
 answers 202 with Retry-After while running, then 200 with the result, or the operation's error status.
 
 Location models come from the emulator's own `fine_tuning_models.yaml` (a test may set others with
-`set_location_models`), deployment quota names from its own `deployment_usages.yaml`. Deployment quota (TPM usages) goes down as deployments are created and comes back
-when they are deleted; a create beyond it fails with Azure's InsufficientQuota. Deployments go
-Creating -> Succeeded one read at a time, and a second create on the same account while one is Creating
-gets 409 RequestConflict, as Azure does. Quota requests at or
+`set_location_models`), deployment quota names from its own `deployment_usages.yaml`. Deployment quota (TPM
+usages) goes down as deployments are created and comes back when they are deleted; a create beyond it fails
+with Azure's InsufficientQuota. Deployments go Creating -> Succeeded one read at a time, and a second create
+on the same account while one is Creating gets 409 RequestConflict, as Azure does. Quota requests at or
 under `auto_approve_vcpus` succeed; bigger ones end Failed with an escalation message.
 """
 

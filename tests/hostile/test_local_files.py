@@ -106,16 +106,6 @@ def test_a_ledger_made_read_only_mid_run_is_a_ledger_error(tmp_path):
             ledger.record_upload("e", "s" * 64, "file-1", "f")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
-def test_a_read_only_ledger_file_is_one_error(cli, tmp_path):
-    state = Path(os.environ["FTOPS_STATE_DIR"])
-    with Ledger(state / "ledger.sqlite3"):
-        pass
-    (state / "ledger.sqlite3").chmod(0o400)
-    code, _, err = cli("jobs", "list")
-    assert_one_error(code, err, "ledger")
-
-
 # ---- outputs files
 
 OK_OUTPUTS = {
