@@ -1,5 +1,5 @@
-"""Live availability: which models each region can fine-tune according to ARM, swept concurrently,
-cached with a TTL in the user cache dir, and merged with the catalog.
+"""Live availability: which models each region can fine-tune according to ARM, read through the one
+region sweep (`ftops.azure.sweep`) and cached with a TTL in the user cache dir.
 
 ARM's `locations/{location}/models` lists `Model` objects whose `capabilities` and `finetuneCapabilities`
 are free-form string maps (Microsoft's ListLocationModels examples: `fineTune`, `FineTuneTokensMaxValue`,
@@ -7,7 +7,8 @@ are free-form string maps (Microsoft's ListLocationModels examples: `fineTune`, 
 says `fineTune: "true"`; whether it still is depends on `lifecycleStatus` and `deprecation.fineTune`
 (the model-retirements page maps the API's `Deprecating` to "Deprecated" and `Deprecated` to "Retired").
 ARM says nothing about training types (Standard, Data zone, Global, Developer): live views take them
-from the catalog and say so. Models are matched by name *and* version.
+from the catalog and say so. Matching offers to catalog models (by name *and* version) and merging them
+with the catalog is `ftops.catalog.live`'s job: this layer knows HTTP and ARM's shapes only.
 
 Live answers cover models listed by `Microsoft.CognitiveServices/locations/{location}/models`
 (Foundry resources); hub/marketplace models stay catalog-only.
@@ -20,19 +21,15 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
-
-from ftops.catalog import TRAINING_TYPES, Catalog, Method, Model, normalize
-from ftops.errors import FtopsError
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ftops.azure.arm import ArmClient
 
 CACHE_TTL_SECONDS = 6 * 3600
-MAX_WORKERS = 32
+MAX_WORKERS = 32  # concurrent region reads of one live sweep (a location list is small)
 CACHE_FORMAT = 2  # bumped when FineTuneOffer changes, so older cache files are ignored
 
 
@@ -118,29 +115,14 @@ def fine_tune_offers(models: list[dict]) -> list[FineTuneOffer]:
     return offers
 
 
-def matches(offer: FineTuneOffer, model: Model) -> bool:
-    """Same model *and* version (a catalog record without a version takes any)."""
-    if normalize(offer.name) not in {normalize(n) for n in (model.name, *model.aliases)}:
-        return False
-    if model.version is None or offer.version is None:
-        return True
-    return offer.version in (model.version, *model.other_versions)
-
-
 @dataclass(frozen=True)
 class RegionAnswer:
+    """One region's fine-tunable offers per ARM, or the one-line `error` that kept them from being read."""
+
     region: str
     offers: tuple[FineTuneOffer, ...] = ()
     error: str | None = None
     cached: bool = False
-
-    def offer_for(self, model: Model) -> FineTuneOffer | None:
-        return next((o for o in self.offers if matches(o, model)), None)
-
-    def offers_model(self, model: Model) -> bool:
-        """ARM lists the model (name and version) as fine-tunable here and has not retired its fine-tuning."""
-        offer = self.offer_for(model)
-        return offer is not None and offer.state() != "retired"
 
 
 def cache_dir() -> Path:
@@ -181,110 +163,29 @@ def _write_cache(path: Path, offers: Iterable[FineTuneOffer]) -> None:
 def sweep(
     arm: ArmClient, regions: Iterable[str], *, ttl: float = CACHE_TTL_SECONDS, use_cache: bool = True
 ) -> dict[str, RegionAnswer]:
-    """Ask every region at once; one region failing does not sink the others."""
-    from ftops.azure.auth import NotSignedInError
+    """Ask every region through the one region sweep; one region failing does not sink the others.
 
-    regions = sorted(set(regions))
+    Answers come in the order the regions were given (duplicates dropped). A sign-in failure is the same
+    for every region, so the sweep re-raises it at once and the caller says it once.
+    """
+    from ftops.azure import sweep as region_sweep
+
     endpoint = arm.transport.base_url
 
-    def ask(region: str) -> RegionAnswer:
+    def ask(region: str) -> tuple[tuple[FineTuneOffer, ...], bool]:
         path = _cache_file(endpoint, arm.subscription_id, region)
         if use_cache and (cached := _read_cache(path, ttl)) is not None:
-            return RegionAnswer(region, cached, cached=True)
-        try:
-            offers = tuple(fine_tune_offers(list(arm.location_models(region))))
-        except NotSignedInError:
-            raise  # the same for every region: said once, by the caller
-        except FtopsError as exc:
-            return RegionAnswer(region, error=exc.message)
+            return cached, True
+        offers = tuple(fine_tune_offers(list(arm.location_models(region))))
         if use_cache:
             _write_cache(path, offers)
-        return RegionAnswer(region, offers)
+        return offers, False
 
-    if not regions:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(regions))) as pool:
-        return {answer.region: answer for answer in pool.map(ask, regions)}
-
-
-def _lifecycle(offer: FineTuneOffer | None) -> dict[str, Any] | None:
-    if offer is None:
-        return None
-    return {
-        "state": offer.state(),
-        "lifecycle_status": offer.lifecycle_status,
-        "fine_tune_deprecation": offer.fine_tune_deprecation,
-        "inference_deprecation": offer.inference_deprecation,
-        "sku_deprecations": offer.sku_deprecations,
-        "max_tokens_per_example": offer.max_tokens_per_example,
-    }
-
-
-def model_rows(
-    catalog: Catalog, model: Model, method: str | None, vision: bool, answers: dict[str, RegionAnswer]
-) -> list[dict[str, Any]]:
-    """Per region: the training types the catalog offers there, what ARM says, and whether they agree."""
-    where = catalog.where(model, cast("Method | None", method), "vision" if vision else "text", "foundry-resource")
-    rows = []
-    for region, answer in sorted(answers.items()):
-        types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
-        offer = None if answer.error else answer.offer_for(model)
-        live = None if answer.error else (offer is not None and offer.state() != "retired")
-        rows.append(
-            {
-                "region": region,
-                "catalog": types,
-                "training_types_source": "catalog",  # ARM reports no training types
-                "live": live,
-                "live_version": offer.version if offer else None,
-                "live_lifecycle": _lifecycle(offer),
-                "agrees": None if live is None else live == bool(types),
-                "cached": answer.cached,
-                "error": answer.error,
-            }
-        )
-    return rows
-
-
-def region_rows(
-    catalog: Catalog, region: str, method: str | None, vision: bool, answer: RegionAnswer
-) -> list[dict[str, Any]]:
-    """Per model in one region: the catalog's training types there vs. what ARM reports (name and version)."""
-    modality = "vision" if vision else "text"
-    rows = []
-    matched: set[int] = set()
-    for model in catalog.all_models:
-        if not any(p.kind == "foundry-resource" for p in model.paths):
-            continue
-        if (method is not None and method not in model.methods) or modality not in model.modalities:
-            continue
-        types: list[str] = []
-        if model.offered:
-            where = catalog.where(model, cast("Method | None", method), modality, "foundry-resource")
-            types = [t for t in TRAINING_TYPES if region in where.regions_for(t)]
-        offer = None if answer.error else answer.offer_for(model)
-        if offer is not None:
-            matched.add(id(offer))
-        live = None if answer.error else (offer is not None and offer.state() != "retired")
-        if not types and not offer:
-            continue
-        rows.append(_region_row(model.name, model.version, types, live, offer))
-    for offer in answer.offers:  # ARM knows a fine-tunable model (or version) the catalog does not
-        if id(offer) not in matched:
-            rows.append(_region_row(offer.name, offer.version, [], offer.state() != "retired", offer))
-    return rows
-
-
-def _region_row(
-    name: str, version: str | None, types: list[str], live: bool | None, offer: FineTuneOffer | None
-) -> dict[str, Any]:
-    return {
-        "model": name,
-        "version": version,
-        "catalog": types,
-        "training_types_source": "catalog",
-        "live": live,
-        "live_version": offer.version if offer else None,
-        "live_lifecycle": _lifecycle(offer),
-        "agrees": None if live is None else live == bool(types),
-    }
+    answers: dict[str, RegionAnswer] = {}
+    for result in region_sweep.sweep(ask, regions, max_workers=MAX_WORKERS):
+        if result.error is not None or result.value is None:
+            answers[result.region] = RegionAnswer(result.region, error=result.error or "no answer")
+        else:
+            offers, cached = result.value
+            answers[result.region] = RegionAnswer(result.region, offers, cached=cached)
+    return answers

@@ -63,6 +63,7 @@ def live_regions(outputs: StackOutputs, model: Model | str) -> frozenset[str]:
     """The stack's regions whose live ARM model list has the model with the fine-tune capability."""
     from ftops.azure import availability
     from ftops.azure.arm import ArmClient
+    from ftops.catalog.live import offers_model
 
     if isinstance(model, str):
         from ftops.catalog import load_catalog
@@ -71,7 +72,7 @@ def live_regions(outputs: StackOutputs, model: Model | str) -> frozenset[str]:
 
     with ArmClient(outputs.subscription_id) as arm:
         answers = availability.sweep(arm, [r.location for r in outputs.regions])
-    return frozenset(region for region, answer in answers.items() if answer.offers_model(model))
+    return frozenset(region for region, answer in answers.items() if offers_model(answer, model))
 
 
 @dataclass

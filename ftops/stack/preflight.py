@@ -53,6 +53,7 @@ def live_preflight(environment: Environment, arm: Any, naming: NamingConfig | No
 def _availability(environment: Environment, arm: Any) -> tuple[list[dict[str, Any]], list[str]]:
     from ftops.azure import availability
     from ftops.catalog import load_catalog
+    from ftops.catalog.live import offers_model
 
     catalog = load_catalog()
     wanted: dict[str, Any] = {}
@@ -67,7 +68,7 @@ def _availability(environment: Environment, arm: Any) -> tuple[list[dict[str, An
     answers = availability.sweep(arm, {r for _, _, regions in wanted.values() for r in regions})
     results, problems = [], []
     for spec, model, regions in wanted.values():
-        live_ok = [r for r in regions if not answers[r].error and answers[r].offers_model(model)]
+        live_ok = [r for r in regions if not answers[r].error and offers_model(answers[r], model)]
         errors = {r: answers[r].error for r in regions if answers[r].error}
         results.append(
             {

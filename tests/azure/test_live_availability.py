@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ftops.azure import availability
 from ftops.azure.availability import fine_tune_offers
-from ftops.catalog import load_catalog
+from ftops.catalog import live, load_catalog
 from ftops.cli.app import app
 
 SPEC_FILES = Path(__file__).resolve().parents[2] / "ftops" / "emulator" / "spec_files"
@@ -144,7 +144,7 @@ def test_a_failing_region_does_not_sink_the_sweep(emulator, arm):
     emulator.set_faults("drop-before on=GET:*/locations/westus/*")
     answers = availability.sweep(arm, ["westus", "eastus2"], use_cache=False)
     assert answers["westus"].error and not answers["eastus2"].error
-    rows = availability.model_rows(load_catalog(), load_catalog().model("gpt-4.1"), None, False, answers)
+    rows = live.model_rows(load_catalog(), load_catalog().model("gpt-4.1"), None, False, answers)
     assert {r["region"]: r["agrees"] for r in rows} == {"eastus2": True, "westus": None}
 
 
@@ -156,3 +156,64 @@ def test_check_live_preflight_refuses_a_region_arm_says_cannot_train(emulator):
     assert isinstance(result.exception, AzureRefusedError) and result.exception.exit_code == 3
     problems = [p.message for p in result.exception.problems]
     assert "gpt-4.1-mini (sft) cannot be fine-tuned in swedencentral per ARM" in problems
+
+
+class _Arm:
+    """A stand-in ArmClient for the sweep's own behaviour: `read(region)` answers each region's model list."""
+
+    subscription_id = "00000000-0000-0000-0000-000000000001"
+
+    def __init__(self, read) -> None:
+        self.transport = type("T", (), {"base_url": "http://stand-in.invalid"})()
+        self.location_models = read
+
+
+def test_the_live_sweep_reads_through_the_bounded_region_sweep_in_input_order():
+    import threading
+
+    from ftops.errors import AzureFailureError
+
+    lock, active, peak = threading.Lock(), [0], [0]
+    # Every read waits until a full bound of reads is running: a smaller pool would break the barrier,
+    # a larger one would push the peak past the bound.
+    barrier = threading.Barrier(availability.MAX_WORKERS, timeout=30)
+
+    def read(region: str) -> list[dict]:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        barrier.wait()
+        with lock:
+            active[0] -= 1
+        if region == "r07":
+            raise AzureFailureError("ARM answered 503 for r07")
+        return []
+
+    regions = [f"r{i:02d}" for i in reversed(range(2 * availability.MAX_WORKERS))]
+    answers = availability.sweep(_Arm(read), [*regions, "r07"], use_cache=False)
+    assert peak[0] == availability.MAX_WORKERS
+    assert list(answers) == regions  # the order given, the duplicate dropped
+    assert answers["r07"].error == "ARM answered 503 for r07"
+    assert [r for r, a in answers.items() if a.error] == ["r07"]
+
+
+def test_a_sign_in_failure_stops_the_live_sweep_at_once():
+    import threading
+
+    from ftops.azure.auth import NotSignedInError
+
+    release, finished = threading.Event(), []
+
+    def read(region: str) -> list[dict]:
+        if region == "eastus2":
+            raise NotSignedInError("not signed in to Azure", hint="run `az login`")
+        release.wait(timeout=30)  # the other regions are still reading when the sign-in failure arrives
+        finished.append(region)
+        return []
+
+    try:
+        with pytest.raises(NotSignedInError):
+            availability.sweep(_Arm(read), ["westus", "eastus2", "swedencentral"], use_cache=False)
+        assert finished == []  # raised without waiting for the regions still being read
+    finally:
+        release.set()
