@@ -184,3 +184,84 @@ def catalog_description(catalog: Catalog) -> dict[str, Any]:
             ],
         },
     }
+
+
+def known_region(catalog: Catalog, region: str) -> str:
+    """`region` as an ARM location id the catalog knows; a typo gets the nearest names as a hint."""
+    from ftops.errors import UserError
+
+    region = region.lower()
+    if region not in catalog.azure_regions:
+        near = catalog.suggest_region(region)
+        raise UserError(
+            f"unknown Azure region '{region}'",
+            hint=f"did you mean {' or '.join(near)}?" if near else "use an ARM location id such as swedencentral",
+        )
+    return region
+
+
+def model_in_region(catalog: Catalog, name: str, region: str, method: str | None, modality: str) -> dict[str, Any]:
+    """`region_answer` for a model by name; when it cannot train there, a NotAvailableError naming where it can."""
+    from ftops.errors import NotAvailableError
+
+    region = known_region(catalog, region)
+    model = catalog.offered_model(name)
+    answer = region_answer(catalog, model, region, method, modality)
+    if not answer["can_train"]:
+        options = []
+        for where in catalog.wheres(model, method, modality):  # type: ignore[arg-type]
+            for kind in where.training_types:
+                regions = where.regions_for(kind)
+                options.append(
+                    f"{kind} from {regions[0]}" + (f" (+{len(regions) - 1} more)" if len(regions) > 1 else "")
+                )
+        raise NotAvailableError(
+            f"{model.name} cannot be fine-tuned ({answer['method']}, {modality}) from {region}",
+            hint=f"it can: {'; '.join(options) or 'nowhere listed'}; "
+            f"`ftops availability --model {model.name}` lists all",
+        )
+    return answer
+
+
+def lifecycle_note(model: Model) -> str | None:
+    """One line on a model that is not GA (deprecated, preview...): its status and retirement dates."""
+    life = model.lifecycle
+    if life is None or life.status == "ga":
+        return None
+    dates = ", ".join(
+        f"{label} {value}"
+        for label, value in (
+            ("base retires", life.base_retirement),
+            ("training retires", life.training_retirement),
+            ("fine-tuned deployments retire", life.deployment_retirement),
+            ("replacement", life.replacement),
+        )
+        if value
+    )
+    return f"lifecycle: {life.status}" + (f" ({dates})" if dates else "")
+
+
+def long_region_lists(
+    entries: list[dict[str, Any]], labels: dict[str, str], longer_than: int = 3
+) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(label, modality, path, regions) for each region list too long for a table cell, each list once."""
+    found: list[tuple[str, str, str, tuple[str, ...]]] = []
+    listed: set[tuple[str, ...]] = set()
+    for entry in entries:
+        for key, label in labels.items():
+            regions = tuple(entry[key])
+            if len(regions) > longer_than and regions not in listed:
+                listed.add(regions)
+                found.append((label, entry["modality"], entry["path"], regions))
+    return found
+
+
+def model_availability(catalog: Catalog, model: Model, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `ftops availability --model M --json` answer: the model, its lifecycle and its availability entries."""
+    return {
+        "model": model.name,
+        "version": model.version,
+        "lifecycle": lifecycle_view(model),
+        "as_of": catalog.as_of,
+        "availability": entries,
+    }

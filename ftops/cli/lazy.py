@@ -14,13 +14,13 @@ from typer.core import TyperGroup
 # name -> (module, attribute, kind, short help)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "models": (
-        "ftops.cli.catalog_cmds",
+        "ftops.cli.models_cmd",
         "models",
         "command",
         "List the models ftops can fine-tune, with methods, modalities, offers and regions.",
     ),
     "availability": (
-        "ftops.cli.catalog_cmds",
+        "ftops.cli.availability_cmd",
         "availability",
         "command",
         "Where a model can be fine-tuned, or what can be fine-tuned in a region.",

@@ -93,6 +93,19 @@ MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo o
 TrainOption = Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)]
 ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).", dir_okay=False)]
 GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).", dir_okay=False)]
+# `models` and `availability` filter by method (optional there), vision, model and region.
+MethodFilterOption = Annotated[
+    MethodChoice | None,
+    typer.Option("--method", help="sft (supervised), dpo (preference) or rft (reinforcement).", case_sensitive=False),
+]
+VisionOption = Annotated[bool, typer.Option("--vision", help="Only image + text (vision) fine-tuning.")]
+ModelFilterOption = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name, e.g. gpt-4.1-mini.", autocompletion=complete_model)
+]
+RegionFilterOption = Annotated[
+    str | None,
+    typer.Option("--region", "-r", help="Azure region, e.g. swedencentral.", autocompletion=complete_region),
+]
 
 
 def validate_with_progress(
