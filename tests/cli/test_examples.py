@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from cli_run import ftops
-from conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]  # not `from conftest import`: which conftest that finds depends on order
 
 DATA = REPO / "examples" / "data"
 
