@@ -6,26 +6,15 @@ and deployments, 10 s for jobs); the emulator's clock moves on every read, so 0 
 
 from __future__ import annotations
 
-import os
-
 from ftops.azure.arm import ArmClient
 from ftops.azure.openai import OpenAIDataPlane
-from ftops.errors import UsageError
+from ftops.settings import seconds_setting
 
 POLL_ENV = "FTOPS_POLL_SECONDS"
 
 
 def poll_seconds(default: float) -> float:
-    raw = os.environ.get(POLL_ENV)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{POLL_ENV}={raw!r} is not a number of seconds", hint=f"e.g. {POLL_ENV}=5") from None
-    if not 0 <= value <= 3600:
-        raise UsageError(f"{POLL_ENV} must be between 0 and 3600 seconds")
-    return value
+    return seconds_setting(POLL_ENV, default, example="5")
 
 
 def data_plane(endpoint: str) -> OpenAIDataPlane:

@@ -10,13 +10,13 @@ missing. Clock and sleep are injectable, so tests run a 20 s propagation in no t
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ftops.errors import AzureRefusedError, UsageError
+from ftops.errors import AzureRefusedError
+from ftops.settings import seconds_setting
 
 if TYPE_CHECKING:
     from ftops.stack.outputs import StackOutputs
@@ -30,16 +30,7 @@ WAITING = "waiting for the role assignment to take effect"
 
 
 def wait_bound() -> float:
-    raw = os.environ.get(WAIT_ENV)
-    if not raw:
-        return DEFAULT_WAIT_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{WAIT_ENV}={raw!r} is not a number of seconds", hint=f"e.g. {WAIT_ENV}=600") from None
-    if not 0 <= value <= 3600:
-        raise UsageError(f"{WAIT_ENV} must be between 0 and 3600 seconds")
-    return value
+    return seconds_setting(WAIT_ENV, DEFAULT_WAIT_SECONDS, example="600")
 
 
 @dataclass
