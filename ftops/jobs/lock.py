@@ -35,13 +35,10 @@ class AlreadyRunningError(FtopsError):
 
 
 def lock_wait_seconds() -> float:
-    """How long a second process waits for the holder: FTOPS_LOCK_WAIT, else 10 s."""
-    raw = os.environ.get("FTOPS_LOCK_WAIT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_WAIT_SECONDS
-    except ValueError:
-        value = DEFAULT_WAIT_SECONDS
-    return max(0.0, min(value, 3600.0))
+    """How long a second process waits for the holder: FTOPS_LOCK_WAIT, else 10 s (a bad value is refused)."""
+    from ftops.settings import seconds_setting
+
+    return seconds_setting("FTOPS_LOCK_WAIT", DEFAULT_WAIT_SECONDS, example="30")
 
 
 def private_dir(folder: Path, *, tighten: bool = True) -> Path:

@@ -6,13 +6,19 @@ import pytest
 
 from ftops.errors import UsageError
 from ftops.jobs.clients import poll_seconds
+from ftops.jobs.lock import lock_wait_seconds
 from ftops.jobs.propagation import wait_bound
 
 
 @pytest.mark.parametrize(
-    ("name", "read"), [("FTOPS_POLL_SECONDS", lambda: poll_seconds(2.0)), ("FTOPS_ROLE_WAIT_SECONDS", wait_bound)]
+    ("name", "read", "default"),
+    [
+        ("FTOPS_POLL_SECONDS", lambda: poll_seconds(2.0), 2.0),
+        ("FTOPS_ROLE_WAIT_SECONDS", wait_bound, 300.0),
+        ("FTOPS_LOCK_WAIT", lock_wait_seconds, 10.0),
+    ],
 )
-def test_a_seconds_setting_is_read_or_refused_with_its_name(monkeypatch, name, read):
+def test_a_seconds_setting_is_read_or_refused_with_its_name(monkeypatch, name, read, default):
     monkeypatch.setenv(name, "7.5")
     assert read() == 7.5
     for bad, why in (
@@ -25,4 +31,4 @@ def test_a_seconds_setting_is_read_or_refused_with_its_name(monkeypatch, name, r
             read()
         assert name in caught.value.message
     monkeypatch.setenv(name, "")
-    assert read() == (2.0 if name == "FTOPS_POLL_SECONDS" else 300.0)
+    assert read() == default
