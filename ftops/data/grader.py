@@ -35,7 +35,6 @@ def read_grader(path: Path | None) -> dict[str, Any] | None:
 
 
 GRADER_MAX_DEPTH = 32  # a multi grader of graders is a few levels deep; the limit keeps every walk shallow
-GRADER_MAX_INT_DIGITS = 19  # 64-bit integers; beyond, JSON parsers disagree (orjson turns them into floats)
 
 
 def parse_grader(raw: bytes, source: str) -> Any:
@@ -45,7 +44,7 @@ def parse_grader(raw: bytes, source: str) -> Any:
     duplicate keys (JSON parsers keep the last, silently), lone surrogates (not encodable as UTF-8, so
     the job create would fail after both uploads) and nesting past GRADER_MAX_DEPTH.
     """
-    import json
+    from ftops.strict_json import StrictJsonError, loads
 
     def refuse(problem: str, fix: str) -> UserError:
         return UserError(f"grader file {source} {problem}", hint=fix)
@@ -54,66 +53,15 @@ def parse_grader(raw: bytes, source: str) -> Any:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise refuse(f"is not UTF-8 (byte {exc.start})", "save the grader as UTF-8 JSON") from None
-
-    def constant(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
-    def integer(digits: str) -> int:
-        if len(digits.lstrip("-")) > GRADER_MAX_INT_DIGITS:
-            raise ValueError(f"an integer of {len(digits):,} digits is past 64 bits")
-        return int(digits)
-
-    def real(digits: str) -> float:
-        value = float(digits)
-        if value in (float("inf"), float("-inf")):
-            raise ValueError(f"the number {digits[:40]} is past a double's range")
-        return value
-
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in found:
-                raise ValueError(f"key {key[:60]!r} appears twice in one object")
-            found[key] = value
-        return found
-
     try:
-        grader = json.loads(
-            text, parse_constant=constant, parse_int=integer, parse_float=real, object_pairs_hook=unique
-        )
-    except RecursionError:
-        raise refuse("is nested too deeply", f"a grader nests at most {GRADER_MAX_DEPTH} levels") from None
-    except ValueError as exc:  # JSONDecodeError is a ValueError; so are the hooks' refusals
-        message = str(exc).splitlines()[0][:200]
-        raise refuse(f"is not valid grader JSON: {message}", "the grader is one JSON object (strict JSON)") from None
-    _check_tree(grader, refuse)
-    return grader
-
-
-def _check_tree(value: Any, refuse: Any) -> None:
-    """Depth and string checks without recursion (a hostile file must not reach Python's recursion limit)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > GRADER_MAX_DEPTH:
-            raise refuse("is nested too deeply", f"a grader nests at most {GRADER_MAX_DEPTH} levels")
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                _check_text(key, refuse)
-                stack.append((inner, depth + 1))
-        elif isinstance(item, list):
-            stack.extend((inner, depth + 1) for inner in item)
-        elif isinstance(item, str):
-            _check_text(item, refuse)
-
-
-def _check_text(text: str, refuse: Any) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
+        return loads(text, max_depth=GRADER_MAX_DEPTH)
+    except StrictJsonError as exc:
+        if exc.rule == "depth":
+            raise refuse("is nested too deeply", f"a grader nests at most {GRADER_MAX_DEPTH} levels") from None
+        if exc.rule == "surrogate":
+            raise refuse(exc.message, "write the character itself, or both halves of its surrogate pair") from None
         raise refuse(
-            "holds a lone surrogate escape (\\ud800-\\udfff without its pair)",
-            "write the character itself, or both halves of its surrogate pair",
+            f"is not valid grader JSON: {exc.message}", "the grader is one JSON object (strict JSON)"
         ) from None
 
 

@@ -7,7 +7,6 @@ The CLI never guesses a resource name: everything it targets comes from here.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -189,40 +188,16 @@ def decode_outputs(raw: bytes, source: str) -> Any:
     except UnicodeDecodeError as exc:
         raise OutputsError(f"{source} is not UTF-8 text (byte {exc.start:,})", hint=fix) from None
 
-    def refuse_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
-    def integer(digits: str) -> int:
-        if len(digits.lstrip("-")) > 19:
-            raise ValueError(f"an integer of {len(digits):,} digits")
-        return int(digits)
-
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in found:
-                raise ValueError(f"the key {key[:60]!r} appears twice in one object")
-            found[key] = value
-        return found
+    from ftops.strict_json import StrictJsonError, loads
 
     try:
-        data = json.loads(text, parse_constant=refuse_constant, parse_int=integer, object_pairs_hook=unique)
-    except RecursionError:
-        raise OutputsError(f"{source} is nested too deeply to be stack outputs", hint=fix) from None
-    except json.JSONDecodeError as exc:
-        raise OutputsError(f"{source} is not JSON: {exc.msg} at line {exc.lineno}", hint=fix) from None
-    except ValueError as exc:
-        raise OutputsError(f"{source} is not stack outputs: {str(exc)[:120]}", hint=fix) from None
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:  # iterative: a hostile file must not reach Python's recursion limit in pydantic or printing
-        item, depth = stack.pop()
-        if depth > OUTPUTS_MAX_DEPTH:
-            raise OutputsError(f"{source} is nested too deeply to be stack outputs", hint=fix)
-        if isinstance(item, dict):
-            stack.extend((inner, depth + 1) for inner in item.values())
-        elif isinstance(item, list):
-            stack.extend((inner, depth + 1) for inner in item)
-    return data
+        return loads(text, max_depth=OUTPUTS_MAX_DEPTH)
+    except StrictJsonError as exc:
+        if exc.rule == "depth":
+            raise OutputsError(f"{source} is nested too deeply to be stack outputs", hint=fix) from None
+        if exc.rule == "syntax":
+            raise OutputsError(f"{source} is not JSON: {exc.message}", hint=fix) from None
+        raise OutputsError(f"{source} is not stack outputs: {exc.message[:120]}", hint=fix) from None
 
 
 def pulumi_executable() -> str:
