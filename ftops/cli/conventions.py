@@ -66,9 +66,11 @@ def take(args: list[str]) -> tuple[list[str], Conventions]:
             rest.append(arg)
             step = 1
         i += step
-    if taken.query and taken.output in (None, "table"):
-        taken.output = "json"  # a query answers with data: JSON unless tsv or yaml was asked
-    if taken.output in ("json", "tsv", "yaml") and "--json" not in rest and not taken.version:
+    if taken.query and taken.output is None:
+        taken.output = "json"  # a query answers with data: JSON unless table, tsv or yaml was asked
+    # `-o table` alone keeps the command's own tables; with --query the queried data is drawn as a table.
+    data_wanted = taken.output in ("json", "tsv", "yaml") or (taken.output == "table" and taken.query)
+    if data_wanted and "--json" not in rest and not taken.version:
         rest = _with_json(rest)
     return rest, taken
 
@@ -135,24 +137,53 @@ def write(document: object, *, query: bool = True) -> str:
         return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     if CURRENT.output == "tsv":
         return _tsv(document)
+    if CURRENT.output == "table" and CURRENT.query and query:
+        return _table(document)
     return json.dumps(document, indent=2) + "\n"
+
+
+def _rows(document: object) -> list[object]:
+    """The rows a document stands for, as az reads them: a list's items, the one list of an object, or itself."""
+    if isinstance(document, dict):
+        lists = [v for v in document.values() if isinstance(v, list)]
+        document = lists[0] if len(lists) == 1 else [document]
+    return document if isinstance(document, list) else [document]
+
+
+def _cell(value: object) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value).replace("\t", " ").replace("\n", " ")
+
+
+def _table(document: object) -> str:
+    """Like az's `-o table` after `--query`: a column per key of the rows (first seen first), `Result` for scalars."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = _rows(document)
+    columns: list[str] = []
+    for row in rows:
+        for key in row if isinstance(row, dict) else ["Result"]:
+            if key not in columns:
+                columns.append(key)
+    table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    for row in rows:
+        values = row if isinstance(row, dict) else {"Result": row}
+        table.add_row(*(_cell(values.get(column)) for column in columns))
+    out = StringIO()
+    Console(file=out, width=200, color_system=None, soft_wrap=True).print(table)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
 def _tsv(document: object) -> str:
     """Like az's tsv: one row per list item, values only (nested values as JSON), no header."""
-    import json
-
-    if isinstance(document, dict):
-        lists = [v for v in document.values() if isinstance(v, list)]
-        document = lists[0] if len(lists) == 1 else [document]
-    rows = document if isinstance(document, list) else [document]
-
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, (dict, list)):
-            return json.dumps(value, separators=(",", ":"))
-        return str(value).replace("\t", " ").replace("\n", " ")
-
-    lines = ["\t".join(cell(v) for v in row.values()) if isinstance(row, dict) else cell(row) for row in rows]
+    rows = _rows(document)
+    lines = ["\t".join(_cell(v) for v in row.values()) if isinstance(row, dict) else _cell(row) for row in rows]
     return "".join(line + "\n" for line in lines)

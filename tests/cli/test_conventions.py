@@ -31,6 +31,11 @@ def test_output_formats_and_query(where):
     tsv = run("-o", "tsv", "--query", "models[].{name: name, version: version}").stdout.splitlines()
     assert tsv[0].split("\t") == [as_json["models"][0]["name"], as_json["models"][0]["version"]]
     assert "┃" in run("-o", "table").stdout
+    table = run("-o", "table", "--query", "models[:2].{name: name, provider: provider}").stdout.splitlines()
+    assert table[0].split() == ["name", "provider"]
+    assert [line.split() for line in table[1:]] == [[m["name"], m["provider"]] for m in as_json["models"][:2]]
+    scalars = run("-o", "table", "--query", "models[:2].name").stdout.splitlines()
+    assert [line.strip() for line in scalars] == ["Result", *(m["name"] for m in as_json["models"][:2])]
 
 
 def test_a_bad_query_is_a_usage_error_before_any_work():
