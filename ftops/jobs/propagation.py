@@ -26,6 +26,9 @@ T = TypeVar("T")
 WAIT_ENV = "FTOPS_ROLE_WAIT_SECONDS"
 DEFAULT_WAIT_SECONDS = 300.0
 DATA_PLANE_ROLE = "Cognitive Services OpenAI Contributor"  # ftops.stack.roles: fine-tune through the API
+# The roles whose propagation a launch waits for (ftops.stack.roles: their purposes are running fine-tunes);
+# the stack's other grants (usages reader, storage) do not let the data plane in, so they don't count.
+DATA_PLANE_ROLES = frozenset({DATA_PLANE_ROLE, "Azure AI User"})
 WAITING = "waiting for the role assignment to take effect"
 
 
@@ -90,6 +93,9 @@ def role_wait_for(
     caller on that account (or on its resource group or subscription)."""
     scopes = {target.resource_id, f"/subscriptions/{outputs.subscription_id}/resourceGroups/{outputs.resource_group}"}
     scopes.add(f"/subscriptions/{outputs.subscription_id}")
-    granted = [r for r in outputs.caller_roles if r.scope.rstrip("/").lower() in {s.lower() for s in scopes}]
+    covering = {s.lower() for s in scopes}
+    granted = [
+        r for r in outputs.caller_roles if r.role in DATA_PLANE_ROLES and r.scope.rstrip("/").lower() in covering
+    ]
     role = granted[0].role if granted else DATA_PLANE_ROLE
     return RoleWait(bool(granted), role, target.resource_id, wait_bound(), say or (lambda step, detail: None), **clock)

@@ -21,6 +21,7 @@ DEPLOYER_ROLES = (
     "Storage Blob Data Contributor",
     "Cognitive Services Usages Reader",
 )
+DEPLOYER_KEY = "deployer"  # the Grant key of the identity that runs `pulumi up` (ftops:deployerPrincipalId)
 # The hub's own identity: its storage's file share (identity-based datastores; Azure itself grants it
 # Storage Blob Data Contributor when the hub is provisioned, and a second, equal assignment would be
 # refused), and approving the private endpoints its managed network opens to the connected accounts.
@@ -56,6 +57,9 @@ class Access(pulumi.ComponentResource):
         # The hub identity's grants: the managed-compute cluster waits for them (its managed network's
         # private endpoints to the accounts need the approver role before the first compute comes up).
         self.hub_identity_assignments: list[authorization.RoleAssignment] = []
+        # What the stack granted the identity that ran it (the `caller_roles` output): ftops waits out role
+        # propagation on these scopes instead of failing the first launch (ftops.jobs.propagation).
+        self.caller_roles: list[dict[str, pulumi.Output[str] | str]] = []
         grants = list(args.grants)
         if args.hub_principal_id is not None:
             grants.append(
@@ -73,6 +77,8 @@ class Access(pulumi.ComponentResource):
                     assignment = self._assign(grant, role, scope_key, scope_id)
                     if grant.key == "hub-identity":
                         self.hub_identity_assignments.append(assignment)
+                    elif grant.key == DEPLOYER_KEY:  # the scope output resolves once the assignment exists
+                        self.caller_roles.append({"role": role.name, "scope": assignment.scope})
         self.register_outputs({"count": len(self.assignments)})
 
     def _assign(

@@ -8,7 +8,7 @@ from typing import get_args
 
 import pulumi
 from ftops_infra.components import child
-from ftops_infra.components.access import DEPLOYER_ROLES, Access, AccessArgs, Grant
+from ftops_infra.components.access import DEPLOYER_KEY, DEPLOYER_ROLES, Access, AccessArgs, Grant
 from ftops_infra.components.compute import ManagedCompute, ManagedComputeArgs
 from ftops_infra.components.foundry import FoundryAccount, FoundryAccountArgs
 from ftops_infra.components.hub import Hub, HubArgs
@@ -196,7 +196,7 @@ class FineTuningEnvironment(pulumi.ComponentResource):
                     args.deployer_principal_id,
                     args.deployer_principal_type,
                     DEPLOYER_ROLES,
-                    "deployer",
+                    DEPLOYER_KEY,
                     configured=False,
                 )
             )
@@ -252,4 +252,5 @@ class FineTuningEnvironment(pulumi.ComponentResource):
             "network_mode": env.network.mode,
             "regions": [a.outputs() for a in self.accounts],
             "hub": hub,
+            "caller_roles": self.access.caller_roles,
         }

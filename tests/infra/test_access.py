@@ -92,6 +92,20 @@ def test_the_deployer_gets_what_the_cli_needs(stack_plan: tuple[str, Plan]) -> N
     assert {a.inputs["principalType"] for a in plan.of_type(ROLE) if a.inputs["principalId"] == DEPLOYER} == {"User"}
 
 
+def test_the_outputs_list_exactly_the_deployers_grants_as_caller_roles(stack_plan: tuple[str, Plan]) -> None:
+    """`caller_roles` is the contract ftops.jobs.propagation reads to wait out role propagation after `pulumi up`."""
+    from ftops.stack.outputs import parse_outputs
+
+    _, plan = stack_plan
+    listed: dict[str, set[str]] = defaultdict(set)
+    for grant in plan.outputs["caller_roles"]:
+        listed[grant["role"]].add(grant["scope"])
+    assert dict(listed) == grants_of(plan, DEPLOYER) and listed
+    parsed = parse_outputs(plan.outputs, source="plan")
+    for region in parsed.regions:  # each account's data-plane role is there for the launch's role wait
+        assert any(r.role == "Azure AI User" and r.scope == region.account_id for r in parsed.caller_roles)
+
+
 def test_a_service_principal_deployer_is_assigned_as_one(env_for) -> None:
     plan = run_program(env_for("dev"), deployer_principal_id=DEPLOYER, deployer_principal_type="ServicePrincipal")
     assert {a.inputs["principalType"] for a in plan.of_type(ROLE)} == {"ServicePrincipal"}
@@ -109,7 +123,7 @@ def test_bad_deployer_settings_stop_before_anything_is_planned(env_for, principa
 
 def test_no_deployer_no_deployer_grants(env_for) -> None:
     plan = run_program(env_for("dev"))
-    assert not plan.of_type(ROLE)
+    assert not plan.of_type(ROLE) and plan.outputs["caller_roles"] == []
 
 
 def test_the_hub_identity_gets_its_file_share_and_endpoint_approval(stack_plan: tuple[str, Plan]) -> None:

@@ -109,3 +109,7 @@ def test_outputs_say_whether_the_stack_granted_the_caller_a_role():
     wait = role_wait_for(outputs, target)
     assert wait.granted and wait.role == "Azure AI User" and wait.bound == 300
     assert not role_wait_for(parse_outputs(OUTPUTS, source="t"), target).granted
+    # A grant that does not open the data plane (the usages reader on the subscription) is not waited for.
+    subscription = f"/subscriptions/{OUTPUTS['subscription_id']}"
+    reader = {**OUTPUTS, "caller_roles": [{"role": "Cognitive Services Usages Reader", "scope": subscription}]}
+    assert not role_wait_for(parse_outputs(reader, source="t"), target).granted
