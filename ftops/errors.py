@@ -56,6 +56,14 @@ class UserError(FtopsError):
     kind = "user_error"
 
 
+def content_changed(name: str, sha256: str) -> UserError:
+    """A dataset whose bytes differ from the ones validation checked (edited or replaced mid-launch)."""
+    return UserError(
+        f"{name} changed after it was validated: its bytes no longer match the checked sha256 {sha256[:16]}",
+        hint="leave the file unchanged while ftops launches it, then rerun the same command",
+    )
+
+
 class ConfigError(UserError):
     """A stack's environment config does not validate; `problems` has one entry per issue."""
 

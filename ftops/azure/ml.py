@@ -24,6 +24,7 @@ from ftops.azure.names import BLOB_CONTAINER, ML_RESOURCE, STORAGE_ACCOUNT, arm_
 from ftops.azure.poll import LroPoller
 from ftops.azure.settings import ML_API_VERSION, AzureSettings, load_settings
 from ftops.azure.transport import ClientBase, RetryPolicy, Transport
+from ftops.errors import content_changed
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 BLOB_API_VERSION = "2023-11-03"  # the x-ms-version of the Blob service REST API
@@ -81,14 +82,31 @@ class AzureML(ClientBase):
         return self._call("GET", f"{_ws(workspace_id)}/datastores/workspaceblobstore")
 
     def upload_blob(
-        self, account: str, container: str, path: str, source: Path, *, block_bytes: int = BLOCK_BYTES
+        self,
+        account: str,
+        container: str,
+        path: str,
+        source: Path,
+        *,
+        sha256: str | None = None,
+        block_bytes: int = BLOCK_BYTES,
     ) -> None:
         """Upload a file as a block blob with Entra ID auth (identity-based datastore: no account keys).
 
         A file of up to `block_bytes` goes in one PUT; a bigger one as blocks of `block_bytes` and a block
         list, so memory stays bounded and a retry resends one block, not the whole file. Block ids are the
-        block's index, so a rerun rewrites the same blocks at the same content-addressed path.
+        block's index, so a rerun rewrites the same blocks at the same content-addressed path. With `sha256`,
+        the bytes sent are hashed as they go: a file changed since validation is refused before the one PUT,
+        or before the block list commits the blob (uncommitted blocks never become a blob).
         """
+        import hashlib
+
+        digest = hashlib.sha256()
+
+        def unchanged() -> None:
+            if sha256 is not None and digest.hexdigest() != sha256:
+                raise content_changed(source.name, sha256)
+
         endpoint = self.settings.data_plane_endpoint(f"https://{check(account, STORAGE_ACCOUNT)}.blob.core.windows.net")
         credential = self.credential or default_credential(self.settings)
         blob = Transport(
@@ -104,14 +122,18 @@ class AzureML(ClientBase):
             with source.open("rb") as handle:
                 first = handle.read(block_bytes)
                 if not handle.read(1):  # fits one request
+                    digest.update(first)
+                    unchanged()
                     blob.request("PUT", url, content=first, headers={**headers, "x-ms-blob-type": "BlockBlob"})
                     return
                 handle.seek(0)
                 ids: list[str] = []
                 while chunk := handle.read(block_bytes):
+                    digest.update(chunk)
                     ids.append(base64.b64encode(f"{len(ids):010d}".encode()).decode())
                     params = {"comp": "block", "blockid": ids[-1]}
                     blob.request("PUT", url, params=params, content=chunk, headers=headers)
+            unchanged()
             listing = "".join(f"<Latest>{block}</Latest>" for block in ids)
             body = f'<?xml version="1.0" encoding="utf-8"?><BlockList>{listing}</BlockList>'.encode()
             list_headers = {"x-ms-version": BLOB_API_VERSION, "Content-Type": "application/xml"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftops.errors import UsageError, UserError
+from ftops.errors import UsageError, UserError, content_changed
 
 if TYPE_CHECKING:
     from ftops.azure.openai import OpenAIDataPlane
@@ -201,10 +201,7 @@ def upload_in_parts(
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != sha256:
-        raise UserError(
-            f"{path.name} changed after it was validated: its bytes no longer match the checked sha256 {sha256[:16]}",
-            hint="leave the file unchanged while ftops launches it, then rerun the same command",
-        )
+        raise content_changed(path.name, sha256)
     size = path.stat().st_size
     on_step("upload", f"uploading {path.name} ({size:,} bytes) in parts")
     made = upload_file(

@@ -161,7 +161,7 @@ class HubLauncher:
             store = self.ml.default_datastore(workspace).get("properties") or {}
             blob_path = f"ftops/{sha256[:16]}/{path.name}"
             self.on_step("upload", f"uploading {path.name} to the project's datastore")
-            self.ml.upload_blob(store["accountName"], store["containerName"], blob_path, path)
+            self.ml.upload_blob(store["accountName"], store["containerName"], blob_path, path, sha256=sha256)
             self.ml.register_data(
                 workspace,
                 name,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ftops.errors import FtopsError, UserError
+from ftops.errors import FtopsError, UserError, content_changed
 
 DEFAULT_WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.05
@@ -139,8 +139,5 @@ def verified_bytes(path: Path, sha256: str, *, limit: int) -> bytes:
             )
         data = handle.read(limit + 1)
     if len(data) > limit or hashlib.sha256(data).hexdigest() != sha256:
-        raise UserError(
-            f"{path.name} changed after it was validated: its bytes no longer match the checked sha256 {sha256[:16]}",
-            hint="leave the file unchanged while ftops launches it, then rerun the same command",
-        )
+        raise content_changed(path.name, sha256)
     return data

@@ -59,3 +59,33 @@ def test_an_exact_multiple_of_the_block_size_has_no_empty_block(emulator, tmp_pa
     emulator.set_faults("latency ms=0 on=PUT:*/big.jsonl")
     upload(source, block_bytes=1024)
     assert requests_seen(emulator) == 3 and emulator.ml.blobs[KEY] == b"x" * 2048
+
+
+def _upload_checked(source: Path, sha256: str, block_bytes: int) -> None:
+    with AzureML(policy=FAST, sleep=lambda s: None) as ml:
+        ml.upload_blob(
+            "stprjopen",
+            "azureml-blobstore-prj-open",
+            "ftops/abc/big.jsonl",
+            source,
+            sha256=sha256,
+            block_bytes=block_bytes,
+        )
+
+
+@pytest.mark.parametrize(("block_bytes", "puts"), [(4096, 0), (1024, 3)])
+def test_a_file_changed_since_validation_never_becomes_a_blob(emulator, big, block_bytes, puts) -> None:
+    """The bytes sent are hashed as they go: one PUT is never sent, a block list never commits."""
+    import hashlib
+
+    from ftops.errors import UserError
+
+    checked = hashlib.sha256(big.read_bytes()).hexdigest()
+    emulator.set_faults("latency ms=0 on=PUT:*/big.jsonl")
+    _upload_checked(big, checked, block_bytes)  # unchanged: uploaded as before
+    assert emulator.ml.blobs.pop(KEY) == big.read_bytes()
+    emulator.faults.rules[0].seen = 0
+    big.write_bytes(big.read_bytes().replace(b"\x00", b"\x01", 1))  # edited after validation
+    with pytest.raises(UserError, match="changed after it was validated"):
+        _upload_checked(big, checked, block_bytes)
+    assert requests_seen(emulator) == puts and KEY not in emulator.ml.blobs  # blocks only, no list
