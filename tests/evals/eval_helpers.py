@@ -10,38 +10,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-SUB = "00000000-0000-0000-0000-000000000001"
-RG = "rg-ftdev"
+import stack_outputs
+
 ACCOUNT = "aisse"
 FTOPS = str(Path(sys.executable).with_name("ftops"))
 
 
-def _region(location: str, account: str) -> dict:
-    account_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{account}"
-    return {
-        "location": location,
-        "account_name": account,
-        "account_id": account_id,
-        "endpoint": f"https://{account}.openai.azure.com/",
-        "projects": [
-            {
-                "name": "fine-tuning",
-                "id": f"{account_id}/projects/fine-tuning",
-                "endpoint": f"https://{account}.services.ai.azure.com/api/projects/fine-tuning",
-            }
-        ],
-    }
-
-
-OUTPUTS = {
-    "schema_version": 1,
-    "environment": "ftdev",
-    "subscription_id": SUB,
-    "resource_group": RG,
-    "location": "swedencentral",
-    "network_mode": "public",
-    "regions": [_region("swedencentral", ACCOUNT)],
-}
+OUTPUTS = stack_outputs.outputs([("swedencentral", ACCOUNT)])
 
 
 def prompt(i: int) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from eval_helpers import ACCOUNT, RG, SUB, ftops, ok_json, unigram_f1, write_jsonl
+from eval_helpers import ACCOUNT, ftops, ok_json, unigram_f1, write_jsonl
+from stack_outputs import RG, SUB
 
 from ftops.emulator.evals import HANDLERS, SPEC_FILE, EvalPlane, schema_problems
 from ftops.emulator.server import Emulator

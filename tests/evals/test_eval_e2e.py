@@ -14,7 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from eval_helpers import ACCOUNT, FTOPS, RG, SUB, answer, ftops, ok_json, prompt, sft_line, unigram_f1, write_jsonl
+from eval_helpers import ACCOUNT, FTOPS, answer, ftops, ok_json, prompt, sft_line, unigram_f1, write_jsonl
+from stack_outputs import RG, SUB
 
 TRAIN = 20
 EPOCHS = 4  # checkpoints at steps 10, 20, 30, 40

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from eval_helpers import ACCOUNT, RG, SUB
+from eval_helpers import ACCOUNT
 from openai import AzureOpenAI
+from stack_outputs import RG, SUB
 
 from ftops.azure.settings import OPENAI_API_VERSION
 

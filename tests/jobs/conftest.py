@@ -6,39 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import stack_outputs
 
 from ftops.stack.outputs import parse_outputs
 
-SUB = "00000000-0000-0000-0000-000000000001"
-RG = "rg-ftdev"
-
-
-def region(location: str, account: str) -> dict:
-    account_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{account}"
-    return {
-        "location": location,
-        "account_name": account,
-        "account_id": account_id,
-        "endpoint": f"https://{account}.openai.azure.com/",
-        "projects": [
-            {
-                "name": "fine-tuning",
-                "id": f"{account_id}/projects/fine-tuning",
-                "endpoint": f"https://{account}.services.ai.azure.com/api/projects/fine-tuning",
-            }
-        ],
-    }
-
-
-OUTPUTS = {
-    "schema_version": 1,
-    "environment": "ftdev",
-    "subscription_id": SUB,
-    "resource_group": RG,
-    "location": "swedencentral",
-    "network_mode": "public",
-    "regions": [region("swedencentral", "aisse"), region("eastus2", "aiseus2")],
-}
+OUTPUTS = stack_outputs.outputs([("swedencentral", "aisse"), ("eastus2", "aiseus2")])
 
 
 @pytest.fixture
@@ -78,7 +50,7 @@ def outputs_for(tmp_path: Path):
 
     def write(accounts: list[tuple[str, str]]) -> Path:
         path = tmp_path / "outputs-custom.json"
-        path.write_text(json.dumps({**OUTPUTS, "regions": [region(loc, name) for loc, name in accounts]}))
+        path.write_text(json.dumps(stack_outputs.outputs(accounts)))
         return path
 
     return write

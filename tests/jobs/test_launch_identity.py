@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from stack_outputs import SUB, region
 
 from ftops.azure.settings import EMULATOR_ENV
 from ftops.cli.app import run
@@ -18,7 +19,6 @@ from ftops.emulator.server import Emulator
 from ftops.stack.outputs import declared_fine_tunes
 from ftops.stack.schema import load_stack_file
 
-SUB = "00000000-0000-0000-0000-000000000001"
 OUTPUTS = {
     "schema_version": 1,
     "environment": "ftdev",
@@ -34,18 +34,6 @@ GRADER = {
     "reference": "{{item.answer}}",
     "operation": "eq",
 }
-
-
-def region(location: str, account: str, subscription: str = SUB) -> dict:
-    group = f"/subscriptions/{subscription}/resourceGroups/rg-ftdev"
-    account_id = f"{group}/providers/Microsoft.CognitiveServices/accounts/{account}"
-    return {
-        "location": location,
-        "account_name": account,
-        "account_id": account_id,
-        "endpoint": f"https://{account}.openai.azure.com/",
-        "projects": [{"name": "fine-tuning", "id": f"{account_id}/projects/fine-tuning", "endpoint": "https://x/p"}],
-    }
 
 
 def rft_file(path: Path, n: int, offset: int = 0) -> Path:
@@ -93,7 +81,7 @@ def test_other_resources_are_another_launch(emulator, outputs_for, sft_file):
     moved = "00000000-0000-0000-0000-0000000000ff"
     other = outputs_for([]).with_name("moved.json")
     other.write_text(
-        json.dumps({**OUTPUTS, "subscription_id": moved, "regions": [region("swedencentral", "aisse", moved)]})
+        json.dumps({**OUTPUTS, "subscription_id": moved, "regions": [region("swedencentral", "aisse", sub=moved)]})
     )
     second = launch_json("--outputs", str(other), *sft_args(sft_file))
     assert not second["resumed"] and second["launch"] != first["launch"]
