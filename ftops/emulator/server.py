@@ -75,6 +75,9 @@ class Emulator:
         self.auth_delay = AuthDelay()  # role-propagation mode: 403 for a while (admin `auth-delay`)
         self.arm = ArmPlane(self.dataplane)
         self.ml = MlPlane()
+        from ftops.emulator.keyvault import KeyVaultPlane
+
+        self.keyvault = KeyVaultPlane()  # deleted vaults, shaped as Microsoft's examples (no carried spec)
         from ftops.emulator.evals import EvalPlane
 
         self.evals = EvalPlane(self.dataplane, self.arm)  # /openai/evals: its own state and operationId table
@@ -170,6 +173,8 @@ class Emulator:
                 return graders_handle(request, self.dataplane.account(request.account).counters)
         if self.evals.owns(request):
             return self.evals.handle(request, self.violation, self.strict)
+        if self.keyvault.owns(request):
+            return self.keyvault.handle(request)
         if self.arm.is_monitor(request.path):  # ARM operation monitors: no saved spec defines them
             return self.arm.monitor(request)
         if request.path.startswith("/openai/v1/"):
@@ -341,6 +346,7 @@ class _Handler(BaseHTTPRequestHandler):
             emulator.dataplane.accounts.clear()
             emulator.arm.reset()
             emulator.ml.reset()
+            emulator.keyvault.deleted.clear()
             emulator.evals.evals.clear()
             emulator.uploads.reset()
             emulator.auth_delay.set(0)

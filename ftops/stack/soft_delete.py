@@ -7,13 +7,16 @@ creating the account again then fails with `FlagMustBeSetForRestore` in the same
 account with its purge date and the two ways out: restore it with the stack (`ftops:restoreSoftDeleted`) or
 purge it (`az cognitiveservices account purge`).
 
-Key Vaults are soft-deleted too (`Microsoft.KeyVault/deletedVaults`), but ftops carries no Key Vault spec
-to check that operation against, so vaults are not looked up here; docs/infra.md says what to do for them.
+A hub's Key Vault is soft-deleted for 90 days (Microsoft.KeyVault `Vaults_ListDeleted`, `GET
+/subscriptions/{sub}/providers/Microsoft.KeyVault/deletedVaults`, shaped as Microsoft's 2024-11-01 examples):
+creating it again fails until it is recovered (`createMode: recover`, which `ftops:restoreSoftDeleted` sets)
+or purged, and a vault with purge protection cannot be purged at all. Vault names are global: one deleted in
+another subscription holds the name too, but only the caller's subscription can be listed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +24,15 @@ from pydantic import Field
 
 from ftops.azure.models import WireModel, parse
 from ftops.azure.sanitize import clean_text
-from ftops.azure.settings import COGNITIVE_API_VERSION
+from ftops.azure.settings import COGNITIVE_API_VERSION, KEYVAULT_API_VERSION
 from ftops.errors import FtopsError
 from ftops.stack.naming import resource_name
 from ftops.stack.schema import Environment
 from ftops.stack.summary import identity
 
 RESTORE_KEY = "ftops:restoreSoftDeleted"
+ACCOUNT_KIND = "AI Services account"
+VAULT_KIND = "Key Vault"
 
 
 class DeletedAccountProperties(WireModel):
@@ -54,6 +59,32 @@ class DeletedAccount(WireModel):
         return parts[at] if at < len(parts) else None
 
 
+class DeletedVaultProperties(WireModel):
+    vault_id: str | None = Field(default=None, alias="vaultId")
+    location: str | None = None
+    deletion_date: str | None = Field(default=None, alias="deletionDate")
+    scheduled_purge_date: str | None = Field(default=None, alias="scheduledPurgeDate")
+    purge_protection_enabled: bool | None = Field(default=None, alias="purgeProtectionEnabled")
+
+
+class DeletedVault(WireModel):
+    """One entry of `Vaults_ListDeleted` (Microsoft's listDeletedVaults.json example)."""
+
+    id: str | None = None
+    name: str | None = None
+    properties: DeletedVaultProperties | None = None
+
+    @property
+    def resource_group(self) -> str | None:
+        """From `properties.vaultId`, the vault's id before deletion: .../resourceGroups/{g}/providers/..."""
+        parts = ((self.properties.vault_id if self.properties else None) or "").split("/")
+        lowered = [p.lower() for p in parts]
+        if "resourcegroups" not in lowered:
+            return None
+        at = lowered.index("resourcegroups") + 1
+        return parts[at] if at < len(parts) else None
+
+
 @dataclass(frozen=True)
 class NamingConfig:
     """The stack config that moves names or restores: ftops:nameSeed, ftops:legacyNames, ftops:restoreSoftDeleted."""
@@ -73,24 +104,37 @@ class SoftDeleted:
     resource_group: str | None
     purge_date: str | None
     same_group: bool  # restore works only in the resource group it was deleted from
+    purge_protected: bool = False  # a Key Vault with purge protection: only restoring or waiting frees the name
+
+    @property
+    def is_vault(self) -> bool:
+        return self.kind == VAULT_KIND
 
     def purge_command(self) -> str:
+        if self.is_vault:
+            return f"az keyvault purge --name {self.name} --location {self.location}"
         group = self.resource_group or "<its resource group>"
         return (
             f"az cognitiveservices account purge --location {self.location} --resource-group {group} --name {self.name}"
         )
 
     def line(self) -> str:
-        when = f"until it is purged on {self.purge_date}" if self.purge_date else "until Azure purges it (48 h)"
+        kept = "90 days" if self.is_vault else "48 h"
+        when = f"until it is purged on {self.purge_date}" if self.purge_date else f"until Azure purges it ({kept})"
         where = f"{self.location}, resource group {self.resource_group or 'unknown'}"
         restore = (
             f"restore it: `pulumi config set {RESTORE_KEY} true`, `pulumi up`, then `pulumi config rm {RESTORE_KEY}`"
             if self.same_group
             else "restore it in its own resource group, or set a new `ftops:nameSeed`"
         )
+        purge = (
+            "it has purge protection, so it cannot be purged"
+            if self.purge_protected
+            else f"or purge it: `{self.purge_command()}`"
+        )
         return (
             f"{self.kind} {self.name} ({where}) is soft-deleted and holds a name this stack wants {when}: "
-            f"either {restore}; or purge it: `{self.purge_command()}`"
+            f"either {restore}; {purge}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -101,7 +145,8 @@ class SoftDeleted:
             "resource_group": self.resource_group,
             "scheduled_purge_date": self.purge_date,
             "restorable_by_stack": self.same_group,
-            "purge_command": self.purge_command(),
+            "purge_protected": self.purge_protected,
+            "purge_command": None if self.purge_protected else self.purge_command(),
             "warning": self.line(),
         }
 
@@ -138,13 +183,37 @@ def wanted_accounts(environment: Environment, subscription_id: str, naming: Nami
     }
 
 
-def soft_deleted(environment: Environment, arm: Any, naming: NamingConfig | None = None) -> list[SoftDeleted]:
-    """Soft-deleted AI Services accounts of the subscription that hold a name the stack wants.
+def wanted_vaults(environment: Environment, subscription_id: str, naming: NamingConfig) -> dict[str, str]:
+    """The hub's Key Vault name (lower-cased) -> the hub's region, as infra/ names it; none without a hub."""
+    if environment.hub is None:
+        return {}
+    ids = identity(environment, subscription_id, seed=naming.seed, legacy=naming.legacy)
+    return {resource_name("key_vault", environment.name, unique_by=ids).lower(): environment.hub_location or ""}
 
-    With `ftops:restoreSoftDeleted` on, one in the stack's own resource group is what `pulumi up` will
-    restore, so it is not reported; one elsewhere still is (restore cannot move it).
-    """
+
+def soft_deleted(environment: Environment, arm: Any, naming: NamingConfig | None = None) -> list[SoftDeleted]:
+    """Soft-deleted AI Services accounts and Key Vaults of the subscription that hold a name the stack wants."""
     naming = naming or NamingConfig()
+    return deleted_accounts(environment, arm, naming) + deleted_vaults(environment, arm, naming)
+
+
+def _holder(
+    kind: str, name: str | None, location: str, group: str | None, purge: str | None, environment: Environment
+) -> SoftDeleted:
+    same = (group or "").lower() == environment.resource_group_name.lower()
+    return SoftDeleted(
+        kind,
+        clean_text(name, 64),
+        clean_text(location, 40),
+        clean_text(group, 90) if group else None,
+        clean_text(purge, 40) if purge else None,
+        same,
+    )
+
+
+def deleted_accounts(environment: Environment, arm: Any, naming: NamingConfig) -> list[SoftDeleted]:
+    """With `ftops:restoreSoftDeleted` on, one in the stack's own resource group is what `pulumi up` will
+    restore, so it is not reported; one elsewhere still is (restore cannot move it)."""
     wanted = wanted_accounts(environment, arm.subscription_id, naming)
     path = f"{arm.sub}/providers/Microsoft.CognitiveServices/deletedAccounts"
     found = []
@@ -153,21 +222,35 @@ def soft_deleted(environment: Environment, arm: Any, naming: NamingConfig | None
         name = (account.name or "").lower()
         if name not in wanted:
             continue
-        group = account.resource_group
-        same = (group or "").lower() == environment.resource_group_name.lower()
-        if same and naming.restore:
-            continue
         properties = account.properties or DeletedAccountProperties()
-        found.append(
-            SoftDeleted(
-                "AI Services account",
-                clean_text(account.name, 64),
-                clean_text(account.location or wanted[name], 40),
-                clean_text(group, 90) if group else None,
-                clean_text(properties.scheduled_purge_date, 40) if properties.scheduled_purge_date else None,
-                same,
-            )
+        location = account.location or wanted[name]
+        held = _holder(
+            ACCOUNT_KIND, account.name, location, account.resource_group, properties.scheduled_purge_date, environment
         )
+        if not (held.same_group and naming.restore):
+            found.append(held)
+    return found
+
+
+def deleted_vaults(environment: Environment, arm: Any, naming: NamingConfig) -> list[SoftDeleted]:
+    """The hub's vault name held by a deleted vault; as for accounts, one the stack will recover is not reported."""
+    wanted = wanted_vaults(environment, arm.subscription_id, naming)
+    if not wanted:
+        return []
+    path = f"{arm.sub}/providers/Microsoft.KeyVault/deletedVaults"
+    found = []
+    for item in arm.transport.paged(path, params={"api-version": KEYVAULT_API_VERSION}):
+        vault = parse(DeletedVault, item, what="deleted Key Vaults")
+        name = (vault.name or "").lower()
+        if name not in wanted:
+            continue
+        properties = vault.properties or DeletedVaultProperties()
+        location = properties.location or wanted[name]
+        held = _holder(
+            VAULT_KIND, vault.name, location, vault.resource_group, properties.scheduled_purge_date, environment
+        )
+        if not (held.same_group and naming.restore):
+            found.append(replace(held, purge_protected=bool(properties.purge_protection_enabled)))
     return found
 
 
@@ -176,8 +259,12 @@ def soft_delete_report(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """What `ftops check --live` shows: each holder (for `--json`) and the warning lines; a list that cannot
     be read (no permission, Azure failing) is itself one warning, since the check is advice, not a gate."""
-    try:
-        held = soft_deleted(environment, arm, naming)
-    except FtopsError as exc:
-        return [], [f"could not list soft-deleted AI Services accounts: {exc.message}"]
-    return [h.as_dict() for h in held], [h.line() for h in held]
+    naming = naming or NamingConfig()
+    held: list[SoftDeleted] = []
+    problems: list[str] = []
+    for what, read in (("AI Services accounts", deleted_accounts), ("Key Vaults", deleted_vaults)):
+        try:
+            held += read(environment, arm, naming)
+        except FtopsError as exc:
+            problems.append(f"could not list soft-deleted {what}: {exc.message}")
+    return [h.as_dict() for h in held], [h.line() for h in held] + problems

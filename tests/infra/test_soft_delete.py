@@ -134,3 +134,74 @@ def test_a_malformed_deleted_accounts_reply_is_one_warning_not_a_crash(body: byt
         held, warnings = soft_delete_report(load_stack_file("dev"), arm)
     assert held == [] and len(warnings) == 1
     assert warnings[0].startswith("could not list soft-deleted AI Services accounts: ") and "\n" not in warnings[0]
+
+
+def hub_vault(stack: str = "open-models") -> tuple[str, str, str]:
+    """The hub's Key Vault name the stack creates in the emulator's subscription, its region and resource group."""
+    from ftops.stack.soft_delete import wanted_vaults
+
+    environment = load_stack_file(stack)
+    ((name, location),) = wanted_vaults(environment, SUB, NamingConfig()).items()
+    return name, location, environment.resource_group_name
+
+
+def test_the_vault_name_checked_is_the_one_the_program_creates() -> None:
+    """The name infra/ gives the hub's vault (the plan under mocks), not a second derivation of it."""
+    from ftops_infra.plan import run_program
+
+    plan = run_program(load_stack_file("open-models"), subscription_id=SUB)
+    (vault,) = plan.of_type("azure-native:keyvault:Vault")
+    assert vault.inputs["vaultName"].lower() == hub_vault()[0]
+    assert wanted_vaults_of("dev") == {}  # no hub, no vault
+
+
+def wanted_vaults_of(stack: str) -> dict[str, str]:
+    from ftops.stack.soft_delete import wanted_vaults
+
+    return wanted_vaults(load_stack_file(stack), SUB, NamingConfig())
+
+
+@pytest.mark.parametrize("protected", [True, False])
+def test_a_soft_deleted_hub_vault_is_a_warning_with_the_fixes_that_apply(emulator, protected) -> None:
+    name, location, group = hub_vault()
+    emulator.keyvault.soft_delete_vault(SUB, group, name, location, purge_protection=protected)
+    emulator.keyvault.soft_delete_vault(SUB, group, "kv-someone-else-1234", location)  # not the stack's: ignored
+    live = check_live("--stack", "open-models")[0]["live"]
+    (held,) = live["soft_deleted"]
+    assert (held["kind"], held["name"], held["resource_group"]) == ("Key Vault", name, group)
+    assert held["purge_protected"] is protected and held["restorable_by_stack"] is True
+    (warning,) = live["warnings"]
+    assert f"Key Vault {name} ({location}, resource group {group}) is soft-deleted" in warning
+    assert "`pulumi config set ftops:restoreSoftDeleted true`" in warning
+    if protected:  # purge protection: purging is impossible, so it is not offered
+        assert held["purge_command"] is None and "cannot be purged" in warning and "az keyvault purge" not in warning
+    else:
+        assert held["purge_command"] == f"az keyvault purge --name {name} --location {location}"
+        assert held["purge_command"] in warning
+    restoring = stack_copy_of("open-models", {"ftops:restoreSoftDeleted": "true"})
+    assert check_live("--stack", str(restoring))[0]["live"]["warnings"] == []  # `pulumi up` recovers it
+
+
+def stack_copy_of(stack: str, extra: dict[str, str]) -> Path:
+    import tempfile
+
+    text = stack_file(stack).read_text(encoding="utf-8")
+    lines = "".join(f"  {key}: {json.dumps(value)}\n" for key, value in extra.items())
+    copy = Path(tempfile.mkdtemp()) / f"Pulumi.{stack}copy.yaml"
+    copy.write_text(text.replace("config:\n", "config:\n" + lines, 1), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("failing", ["Microsoft.CognitiveServices/deletedAccounts", "Microsoft.KeyVault/deletedVaults"])
+def test_an_unreadable_list_is_its_own_warning_and_the_other_is_still_checked(emulator, failing) -> None:
+    """Each list is advice on its own: one failing does not hide what the other finds."""
+    name, location, group = hub_vault()
+    environment = load_stack_file("open-models")
+    emulator.keyvault.soft_delete_vault(SUB, group, name, location)
+    emulator.set_faults(f"500 on=GET:*/{failing}")
+    policy = RetryPolicy(backoff_base=0.001, backoff_max=0.01, budget_seconds=1)
+    with ArmClient(SUB, settings=load_settings(), policy=policy, sleep=lambda s: None) as arm:
+        held, warnings = soft_delete_report(environment, arm)
+    what = "AI Services accounts" if "Cognitive" in failing else "Key Vaults"
+    assert warnings[-1].startswith(f"could not list soft-deleted {what}: ")
+    assert [h["kind"] for h in held] == (["Key Vault"] if "Cognitive" in failing else [])
