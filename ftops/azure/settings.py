@@ -30,6 +30,7 @@ OPENAI_API_VERSION = "2025-04-01-preview"  # the newest authoring spec with `met
 COGNITIVE_API_VERSION = "2026-09-01"  # Microsoft.CognitiveServices: location models, usages, deployments
 ML_API_VERSION = "2025-12-01"  # Microsoft.MachineLearningServices: usages, quotas
 QUOTA_API_VERSION = "2025-07-15"  # Microsoft.Quota: quotas and quota requests
+AUTHORIZATION_API_VERSION = "2022-04-01"  # Microsoft.Authorization: role assignments (checkpoint copy's check)
 
 EMULATOR_ACCOUNT_PREFIX = "/accounts/"
 
