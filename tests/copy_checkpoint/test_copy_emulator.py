@@ -1,0 +1,128 @@
+"""The emulated checkpoint copy, driven by a plain HTTP client (httpx) as any third-party client would: the preview
+header is required, the docs' prerequisites are refused by the emulator itself, and the client, the fragment and
+Microsoft's docs agree on the path, the header and the request body."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from copy_world import DEST, DEST_ID, DEST_RG, DEST_SUB, SOURCE
+
+from ftops.azure.openai import COPY_PREVIEW_HEADER
+from ftops.emulator.specs import CARRIED_SPECS
+
+DOCS = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures/microsoft/azure-ai-docs/articles/foundry/openai/includes"
+    / "fine-tuning-rest.021e88f40ddbfe163371a582fdf2dc6d6a4e177b.md"
+)
+FRAGMENT = CARRIED_SPECS / "aoai-checkpoint-copy-v1-preview.fragment.json"
+
+
+def _section() -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index("## Copy a model (preview)")
+    return text[start : text.index("\n## ", start + 10)]
+
+
+def test_the_client_and_the_fragment_send_what_microsofts_docs_show():
+    section = _section()
+    headers = dict(re.findall(r"--header '([a-z-]+): ([^']+)'", section))
+    assert headers["aoai-copy-ft-checkpoints"] == "preview" == COPY_PREVIEW_HEADER["aoai-copy-ft-checkpoints"]
+    body = json.loads(re.search(r"--data '(\{.*?\})'", section, re.S).group(1))  # type: ignore[union-attr]
+    fragment = json.loads(FRAGMENT.read_text(encoding="utf-8"))
+    [(template, item)] = fragment["paths"].items()
+    assert sorted(fragment["definitions"]["CopyCheckpointRequest"]["required"]) == sorted(body)
+    urls = re.findall(r"--url '[^']*?(/openai/v1/fine_tuning/jobs/[^']+)'", section)
+    assert len(urls) == 2  # the copy and its status check, on the same path
+    shape = re.sub(r"<[^>]+>", "{}", urls[0])
+    assert shape == re.sub(r"\{[^}]+\}", "{}", fragment["basePath"] + template)
+    assert {"post", "get"} <= set(item)
+    assert {p["name"] for p in item["parameters"] if p["in"] == "header"} == {"aoai-copy-ft-checkpoints"}
+
+
+def _url(emulator, job: str, checkpoint: str) -> str:
+    return f"{emulator.url}/accounts/{SOURCE}/openai/v1/fine_tuning/jobs/{job}/checkpoints/{checkpoint}/copy"
+
+
+AUTH = {"authorization": "Bearer emulator"}
+
+
+def test_the_emulator_refuses_a_copy_or_a_status_read_without_the_preview_header(arrange, emulator):
+    setup = arrange()
+    checkpoint = setup.checkpoints[0]["id"]
+    body = {"destinationResourceId": DEST_ID, "region": "eastus2"}
+    bare = httpx.post(_url(emulator, setup.job, checkpoint), json=body, headers=AUTH)
+    assert bare.status_code == 400 and "aoai-copy-ft-checkpoints: preview" in bare.json()["error"]["message"]
+    status = httpx.get(_url(emulator, setup.job, checkpoint), headers=AUTH)
+    assert status.status_code == 400
+    assert emulator.counters(SOURCE).get("checkpoint_copies", 0) == 0  # refused: nothing copied
+    sent = httpx.post(_url(emulator, setup.job, checkpoint), json=body, headers={**AUTH, **COPY_PREVIEW_HEADER})
+    assert sent.status_code == 202 and sent.json()["status"] == "running"
+    reads = [httpx.get(_url(emulator, setup.job, checkpoint), headers={**AUTH, **COPY_PREVIEW_HEADER}) for _ in "ab"]
+    assert [r.json()["status"] for r in reads] == ["running", "succeeded"]
+    assert emulator.dataplane.holds_model(DEST, checkpoint)
+    again = httpx.post(_url(emulator, setup.job, checkpoint), json=body, headers={**AUTH, **COPY_PREVIEW_HEADER})
+    assert again.status_code == 409  # a second POST is visible, never a silent second copy
+
+
+@pytest.mark.parametrize(
+    ("arranged", "body", "checkpoint", "status", "words"),
+    [
+        ({}, {"destinationResourceId": DEST_ID, "region": "westus"}, 0, 400, "not the destination's region"),
+        ({}, {"destinationResourceId": DEST_ID[:-1] + "x", "region": "eastus2"}, 0, 404, "not an existing account"),
+        ({}, {"destinationResourceId": DEST_ID, "region": "eastus2"}, None, 404, "has no checkpoint"),
+        ({"destination_job": False}, {"destinationResourceId": DEST_ID, "region": "eastus2"}, 0, 400, "no fine-tuning"),
+        (
+            {"public_network_access": "Disabled"},
+            {"destinationResourceId": DEST_ID, "region": "eastus2"},
+            0,
+            403,
+            "public",
+        ),
+        ({"role": False}, {"destinationResourceId": DEST_ID, "region": "eastus2"}, 0, 403, "Azure AI User"),
+        ({"identity": False}, {"destinationResourceId": DEST_ID, "region": "eastus2"}, 0, 403, "user-assigned"),
+        (
+            {"dest_tenant": "11111111-2222-3333-4444-555555555555"},
+            {"destinationResourceId": DEST_ID, "region": "eastus2"},
+            0,
+            400,
+            "tenant",
+        ),
+    ],
+)
+def test_the_emulator_itself_refuses_what_the_docs_prerequisites_rule_out(
+    arrange, emulator, arranged, body, checkpoint, status, words
+):
+    setup = arrange(**arranged)
+    name = setup.checkpoints[checkpoint]["id"] if checkpoint is not None else "ftchkpt-000000000000000000000000"
+    reply = httpx.post(_url(emulator, setup.job, name), json=body, headers={**AUTH, **COPY_PREVIEW_HEADER})
+    assert reply.status_code == status and words in reply.json()["error"]["message"]
+    assert emulator.counters(SOURCE).get("checkpoint_copies", 0) == 0
+    assert not emulator.dataplane.holds_model(DEST, name)
+
+
+def test_accounts_keep_public_network_access_and_identity_as_sent(emulator):
+    arm = f"{emulator.url}/subscriptions/{DEST_SUB}/resourceGroups/{DEST_RG}/providers/Microsoft.CognitiveServices"
+    url = f"{arm}/accounts/aisent?api-version=2026-09-01"
+    uai = f"/subscriptions/{DEST_SUB}/resourceGroups/{DEST_RG}/providers/Microsoft.ManagedIdentity"
+    uai += "/userAssignedIdentities/u"
+    body = {
+        "location": "eastus2",
+        "kind": "AIServices",
+        "sku": {"name": "S0"},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai: {}}},
+        "properties": {"publicNetworkAccess": "Disabled"},
+    }
+    assert httpx.put(url, json=body, headers=AUTH).status_code in (200, 201)
+    found = httpx.get(url, headers=AUTH).json()
+    assert found["properties"]["publicNetworkAccess"] == "Disabled"
+    assert (
+        found["identity"]["type"] == "UserAssigned" and found["identity"]["userAssignedIdentities"][uai]["principalId"]
+    )
+    patched = httpx.patch(url, json={"properties": {"publicNetworkAccess": "Enabled"}}, headers=AUTH)
+    assert patched.status_code == 200 and patched.json()["properties"]["publicNetworkAccess"] == "Enabled"
