@@ -297,6 +297,6 @@ def _next_steps(name: str, destination_id: str, done: bool, request: CopyRequest
         return [f"follow it: ftops jobs copy-checkpoint {request.job} {request.checkpoint} {where} --wait"]
     return [
         f"on {account} the copy is named {name} (it does not appear in that account's list of checkpoints)",
-        f"deploy it there with model name {name} (properties.model.name), format OpenAI",
+        f"deploy it there with model name {name} (properties.model.name)",
         f"or fine-tune from it there with model {name}",
     ]
