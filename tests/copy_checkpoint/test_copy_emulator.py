@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from azure.core.credentials import AccessToken
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import RequestsTransport
 from copy_world import DEST, DEST_ID, DEST_RG, DEST_SUB, SOURCE
 
 from ftops.azure.openai import COPY_PREVIEW_HEADER
@@ -106,23 +111,51 @@ def test_the_emulator_itself_refuses_what_the_docs_prerequisites_rule_out(
     assert not emulator.dataplane.holds_model(DEST, name)
 
 
-def test_accounts_keep_public_network_access_and_identity_as_sent(emulator):
-    arm = f"{emulator.url}/subscriptions/{DEST_SUB}/resourceGroups/{DEST_RG}/providers/Microsoft.CognitiveServices"
-    url = f"{arm}/accounts/aisent?api-version=2026-09-01"
-    uai = f"/subscriptions/{DEST_SUB}/resourceGroups/{DEST_RG}/providers/Microsoft.ManagedIdentity"
-    uai += "/userAssignedIdentities/u"
-    body = {
-        "location": "eastus2",
-        "kind": "AIServices",
-        "sku": {"name": "S0"},
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai: {}}},
-        "properties": {"publicNetworkAccess": "Disabled"},
-    }
-    assert httpx.put(url, json=body, headers=AUTH).status_code in (200, 201)
-    found = httpx.get(url, headers=AUTH).json()
-    assert found["properties"]["publicNetworkAccess"] == "Disabled"
-    assert (
-        found["identity"]["type"] == "UserAssigned" and found["identity"]["userAssignedIdentities"][uai]["principalId"]
+class _Bearer(SansIOHTTPPolicy):
+    """The bearer header over http on loopback (azure-core's own policy insists on https)."""
+
+    def on_request(self, request: Any) -> None:
+        request.http_request.headers["Authorization"] = "Bearer copy-test-token"
+
+
+class _Token:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("copy-test-token", int(time.time()) + 3600)
+
+
+class _NoSleep(RequestsTransport):
+    def sleep(self, duration: float) -> None:
+        return None
+
+
+def test_accounts_keep_public_network_access_and_identity_as_microsofts_sdk_sends_them(emulator):
+    """azure-mgmt-cognitiveservices creates and patches an account; the emulator keeps both fields as sent."""
+    from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+    from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Sku, UserAssignedIdentity
+
+    cs = CognitiveServicesManagementClient(
+        credential=_Token(),
+        subscription_id=DEST_SUB,
+        base_url=emulator.url,
+        authentication_policy=_Bearer(),
+        transport=_NoSleep(),
+        retry_total=0,
     )
-    patched = httpx.patch(url, json={"properties": {"publicNetworkAccess": "Enabled"}}, headers=AUTH)
-    assert patched.status_code == 200 and patched.json()["properties"]["publicNetworkAccess"] == "Enabled"
+    uai = f"/subscriptions/{DEST_SUB}/resourceGroups/{DEST_RG}/providers/Microsoft.ManagedIdentity"
+    uai += "/userAssignedIdentities/ftcopy"
+    body = Account(
+        location="eastus2",
+        kind="AIServices",
+        sku=Sku(name="S0"),
+        identity=Identity(type="UserAssigned", user_assigned_identities={uai: UserAssignedIdentity()}),
+        properties=AccountProperties(public_network_access="Disabled"),
+    )
+    cs.accounts.begin_create(DEST_RG, "aisent", body).result()
+    found = cs.accounts.get(DEST_RG, "aisent")
+    assert found.properties.public_network_access == "Disabled" and found.identity.type == "UserAssigned"
+    assert found.identity.user_assigned_identities[uai].principal_id  # filled in, as ARM does
+    patched = cs.accounts.begin_update(
+        DEST_RG, "aisent", Account(properties=AccountProperties(public_network_access="Enabled"))
+    ).result()
+    assert patched.properties.public_network_access == "Enabled"
+    assert cs.accounts.get(DEST_RG, "aisent").identity.type == "UserAssigned"  # kept by a PATCH without identity
