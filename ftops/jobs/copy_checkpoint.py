@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ftops.azure.errors import AzureMaybeAppliedError
 from ftops.azure.models import JobCheckpoint, Outcome
 from ftops.errors import AzureRefusedError, UsageError, UserError
 from ftops.jobs.refs import JobRef, StackRef
@@ -110,7 +111,11 @@ def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | No
         if found is None:
             region = _check_preconditions(source_id, destination_id, request.to_region, say)
             say(f"copying {name} to {destination_id.rsplit('/', 1)[-1]} ({region})")
-            found = jobs.copy_checkpoint(ref.job_id, name, destination_resource_id=destination_id, region=region)
+            try:
+                found = jobs.copy_checkpoint(ref.job_id, name, destination_resource_id=destination_id, region=region)
+            except AzureMaybeAppliedError as lost:
+                lost.hint = "run the same command again: it reads the copy's status before sending anything"
+                raise
         else:
             _same_destination(found.wire(), destination_id, name)
             region = str(found.get("region") or request.to_region or "")

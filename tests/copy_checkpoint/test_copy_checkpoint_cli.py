@@ -114,3 +114,16 @@ def test_a_checkpoint_that_is_not_there_is_a_user_or_usage_error(arrange):
     code, _, err = setup.copy("1")
     assert code == 2 and "--to-region R" in err
     assert setup.posts() == 0
+
+
+def test_a_copy_whose_answer_was_lost_is_found_by_its_status_on_rerun_not_sent_again(arrange, emulator):
+    setup = arrange()
+    emulator.set_faults("drop-after on=POST:/openai/fine_tuning/jobs/*/copy nth=1")  # acted on, then the line drops
+    code, out, err = setup.copy("1", "--to-account", DEST_ID, "--json")
+    assert code == 4 and "may or may not have acted" in json.loads(out)["message"], err
+    assert "reads the copy's status before sending anything" in json.loads(out)["hint"]
+    assert setup.posts() == 1
+    code, out, err = setup.copy("1", "--to-account", DEST_ID, "--wait", "--json")
+    assert code == 0, err
+    assert json.loads(out)["requested_now"] is False and json.loads(out)["status"] == "succeeded"
+    assert setup.posts() == 1 and emulator.counters(SOURCE)["checkpoint_copies"] == 1

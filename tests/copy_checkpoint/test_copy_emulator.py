@@ -159,3 +159,14 @@ def test_accounts_keep_public_network_access_and_identity_as_microsofts_sdk_send
     ).result()
     assert patched.properties.public_network_access == "Enabled"
     assert cs.accounts.get(DEST_RG, "aisent").identity.type == "UserAssigned"  # kept by a PATCH without identity
+
+
+def test_the_fragment_is_enforced_a_copy_without_the_docs_region_is_a_spec_violation(arrange, emulator):
+    setup = arrange()
+    url = _url(emulator, setup.job, setup.checkpoints[0]["id"])
+    reply = httpx.post(url, json={"destinationResourceId": DEST_ID}, headers={**AUTH, **COPY_PREVIEW_HEADER})
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == "specViolation"
+    assert "region" in reply.json()["error"]["message"]
+    assert any("FineTuning_CopyCheckpoint" in v for v in emulator.violations)
+    assert emulator.counters(SOURCE).get("checkpoint_copy_requests", 0) == 0  # refused before the handler
+    emulator.violations.clear()  # the violation was this test's point
