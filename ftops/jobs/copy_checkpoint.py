@@ -98,10 +98,20 @@ def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | No
     say = on_step or (lambda text: None)
     if not (request.to_region or request.to_account):
         raise UsageError("name the destination", hint="pass --to-region R (an account of the stack) or --to-account ID")
+    if not (request.checkpoint.isdigit() or request.checkpoint.startswith("ftchkpt-")):
+        raise UsageError(
+            f"CHECKPOINT {request.checkpoint[:80]!r} is neither an ftchkpt-… id nor a number",
+            hint=f"list them with `ftops jobs checkpoints {request.job}`",
+        )
+    destination_id = _destination_id(request)  # flags first: a usage error costs no request
     ref = locate(request.job, request.stack)
     endpoint = ref.require_openai("checkpoint copy")
     source_id = _source_account_id(ref, request.stack)
-    destination_id = _destination_id(request)
+    if source_id.lower() == destination_id.lower():
+        raise UserError(
+            f"job {ref.job_id} trained on {destination_id.rsplit('/', 1)[-1]}: its checkpoints are there already",
+            hint="name an account in another region or subscription with --to-region R or --to-account ID",
+        )
     with data_plane(endpoint) as plane:
         jobs = plane.fine_tuning.jobs
         checkpoint = pick_checkpoint(list(jobs.checkpoints(ref.job_id)), request.checkpoint, ref.job_id)

@@ -100,6 +100,8 @@ def test_to_region_copies_to_the_stacks_account_there(arrange, emulator):
     assert code == 1 and "aieus2src has no fine-tuning job" in json.loads(out)["message"], err
     code, out, _ = setup.copy("3", "--to-region", "westus3", "--json")
     assert code == 1 and "has no account in westus3" in json.loads(out)["message"]
+    code, out, _ = setup.copy("3", "--to-region", "swedencentral", "--json")
+    assert code == 1 and "its checkpoints are there already" in json.loads(out)["message"]
     assert setup.posts() == 0
 
 
