@@ -17,7 +17,11 @@ CheckpointArgument = Annotated[
 ]
 ToRegionOption = Annotated[
     str | None,
-    typer.Option("--to-region", help="Copy to the stack's account in this region.", autocompletion=complete_region),
+    typer.Option(
+        "--to-region",
+        help="Copy to the stack's account in this region (with --to-account: the region that account must be in).",
+        autocompletion=complete_region,
+    ),
 ]
 ToAccountOption = Annotated[
     str | None,
