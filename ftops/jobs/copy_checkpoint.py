@@ -263,8 +263,18 @@ def _check_has_job(destination: dict[str, Any], name: str) -> None:
     endpoint = data_plane_endpoint(destination)
     if endpoint is None:
         raise UserError(f"ARM reports no endpoint for the destination account {name}", hint="check the account")
-    with data_plane(endpoint) as plane:
-        has_job = next(iter(plane.fine_tuning.jobs.list(limit=1, max_items=1)), None) is not None
+    try:
+        with data_plane(endpoint) as plane:
+            has_job = next(iter(plane.fine_tuning.jobs.list(limit=1, max_items=1)), None) is not None
+    except AzureRefusedError as refused:
+        if refused.status not in (401, 403):
+            raise
+        raise AzureRefusedError(
+            f"could not list the fine-tuning jobs of the destination account {name} ({refused.status})",
+            hint=f"the check needs a data-plane role for your sign-in on {name}, e.g. {COPY_ROLE.name}",
+            status=refused.status,
+            code=refused.code,
+        ) from None
     if not has_job:
         raise UserError(
             f"the destination account {name} has no fine-tuning job; Azure copies only into an account that has one",
@@ -285,7 +295,18 @@ def _check_identity_role(source: dict[str, Any], destination_id: str, name: str)
         )
     with arm(account_id_parts(destination_id)[0]) as client:
         for principal in principals.values():
-            if COPY_ROLE.definition_id in role_definitions_held(client, destination_id, principal):
+            try:
+                held = role_definitions_held(client, destination_id, principal)
+            except AzureRefusedError as refused:
+                if refused.status not in (401, 403):
+                    raise
+                raise AzureRefusedError(
+                    f"could not read the role assignments on the destination account {name} ({refused.status})",
+                    hint=f"the check needs Reader (roleAssignments/read) on {name} for your sign-in",
+                    status=refused.status,
+                    code=refused.code,
+                ) from None
+            if COPY_ROLE.definition_id in held:
                 return
     first = next(iter(principals.values()))
     raise AzureRefusedError(
