@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import json
 
-from copy_world import DEST, DEST_ID, SOURCE
+from copy_world import (
+    AI_USER,
+    DEST,
+    DEST_ID,
+    IDENTITY,
+    SOURCE,
+    SOURCE_EUS2,
+    SOURCE_RG,
+    SOURCE_SUB,
+    account_id,
+    launch,
+    train_file,
+)
 
 
 def test_a_copy_into_a_destination_without_public_network_access_is_refused_before_anything_is_sent(arrange):
@@ -93,7 +105,7 @@ def test_without_wait_the_copy_is_requested_and_the_rerun_follows_it(arrange, em
     assert setup.posts() == 1
 
 
-def test_to_region_copies_to_the_stacks_account_there(arrange, emulator):
+def test_to_region_copies_to_the_stacks_account_there(arrange, emulator, tmp_path):
     setup = arrange()
     code, out, err = setup.copy("3", "--to-region", "eastus2", "--json")
     # the stack's own eastus2 account has no job yet: refused before the copy, naming the fix
@@ -103,6 +115,15 @@ def test_to_region_copies_to_the_stacks_account_there(arrange, emulator):
     code, out, _ = setup.copy("3", "--to-region", "swedencentral", "--json")
     assert code == 1 and "its checkpoints are there already" in json.loads(out)["message"]
     assert setup.posts() == 0
+    launch(setup.outputs, train_file(tmp_path), "eastus2")  # the docs' fix: a fine-tuning job there first
+    target = account_id(SOURCE_SUB, SOURCE_RG, SOURCE_EUS2)
+    source = next(a for a in emulator.arm.accounts.values() if a["name"] == SOURCE)
+    emulator.copies.add_role_assignment(
+        target, source["identity"]["userAssignedIdentities"][IDENTITY]["principalId"], AI_USER
+    )
+    code, out, err = setup.copy("3", "--to-region", "eastus2", "--wait", "--json")
+    assert code == 0 and json.loads(out)["status"] == "succeeded" and json.loads(out)["destination"] == target, err
+    assert emulator.dataplane.holds_model(SOURCE_EUS2, setup.checkpoints[2]["id"]) and setup.posts() == 1
 
 
 def test_a_checkpoint_that_is_not_there_is_a_user_or_usage_error(arrange):
