@@ -51,6 +51,21 @@ TRAINING_TYPES = {
 }
 
 MethodName = Literal["sft", "dpo", "rft", "supervised", "reinforcement"]
+# Checkpoint copy (preview). No carried spec defines it: Microsoft's docs are the contract
+# (articles/foundry/openai/includes/fine-tuning-rest.md, section "Copy a model (preview)"): the /openai/v1/ path
+# (no api-version), this header on the copy and on its status, and the body {"destinationResourceId", "region"}.
+COPY_PREVIEW_HEADER = {"aoai-copy-ft-checkpoints": "preview"}
+
+
+class CheckpointCopy(WireModel):
+    """A checkpoint copy's status. The docs show no reply body, so only `status` is read (any other key is kept
+    as sent); a missing or unknown status means the copy is still going."""
+
+    status: str | None = None
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return outcome_of(self.status)
 
 
 class OpenAIDataPlane(ClientBase):
@@ -240,6 +255,31 @@ class Jobs:
 
     def checkpoints(self, job_id: str, *, limit: int = 100, max_items: int = 1000) -> Iterator[JobCheckpoint]:
         yield from self._pages(JobCheckpoint, self._job(job_id, "/checkpoints"), limit, max_items)
+
+    def _copy(self, job_id: str, checkpoint: str) -> str:
+        job, name = segment(job_id, SERVICE_ID), segment(checkpoint, SERVICE_ID)
+        return f"/v1/fine_tuning/jobs/{job}/checkpoints/{name}/copy"
+
+    def copy_checkpoint(
+        self, job_id: str, checkpoint: str, *, destination_resource_id: str, region: str
+    ) -> CheckpointCopy:
+        """Start copying a checkpoint to another account (preview; long-running: follow it with `checkpoint_copy`).
+        Not retried after sending: a caller looks the copy up with `checkpoint_copy` before sending it again."""
+        body = {"destinationResourceId": destination_resource_id, "region": region}
+        path = self._copy(job_id, checkpoint)
+        found = self._plane.transport.json("POST", path, json=body, headers=COPY_PREVIEW_HEADER, idempotent=False)
+        return parse(CheckpointCopy, found if found is not None else {}, what=f"POST {path}")
+
+    def checkpoint_copy(self, job_id: str, checkpoint: str) -> CheckpointCopy | None:
+        """The status of a copy of this checkpoint, or None if none was requested (404)."""
+        from ftops.azure.errors import AzureNotFoundError
+
+        path = self._copy(job_id, checkpoint)
+        try:
+            found = self._plane.transport.json("GET", path, headers=COPY_PREVIEW_HEADER)
+        except AzureNotFoundError:
+            return None
+        return parse(CheckpointCopy, found if found is not None else {}, what=f"GET {path}")
 
     # cancel/pause/resume are safe to repeat: the second call finds the job already in that state.
     def cancel(self, job_id: str) -> FineTuningJob:

@@ -31,6 +31,7 @@ COGNITIVE_API_VERSION = "2026-09-01"  # Microsoft.CognitiveServices: location mo
 ML_API_VERSION = "2025-12-01"  # Microsoft.MachineLearningServices: usages, quotas
 QUOTA_API_VERSION = "2025-07-15"  # Microsoft.Quota: quotas and quota requests
 KEYVAULT_API_VERSION = "2024-11-01"  # Microsoft.KeyVault: deleted vaults (the carried examples' version)
+AUTHORIZATION_API_VERSION = "2022-04-01"  # Microsoft.Authorization: role assignments (checkpoint copy's check)
 
 EMULATOR_ACCOUNT_PREFIX = "/accounts/"
 

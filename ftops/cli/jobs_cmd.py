@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ftops.cli import render
+from ftops.cli.jobs_copy import copy_checkpoint_command
 from ftops.cli.jobs_metrics import metrics_option
 from ftops.cli.options import JobArgument, JsonOption, OutputsOption, StackOption, locate, selector
 
@@ -115,3 +116,4 @@ _control_command("cancel", "Cancel a job.")
 _control_command("pause", "Pause a running job (keeps its checkpoints).")
 _control_command("resume", "Resume a paused job.")
 metrics_option(app)  # `show --metrics`: training curves, in ftops/cli/jobs_metrics.py
+copy_checkpoint_command(app)  # `copy-checkpoint` (preview), in ftops/cli/jobs_copy.py

@@ -391,8 +391,20 @@ class ArmPlane:
         return self._capacities(request, sorted(_known_regions()))
 
     # ---- accounts ----
-    def add_account(self, sub: str, rg: str, name: str, location: str = DEFAULT_ACCOUNT_LOCATION) -> dict:
-        """An AI Services account as `pulumi up` leaves it (test hook; `Accounts_Create` does the same)."""
+    def add_account(
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        location: str = DEFAULT_ACCOUNT_LOCATION,
+        *,
+        public_network_access: str | None = None,
+        identity: dict | None = None,
+    ) -> dict:
+        """An AI Services account as `pulumi up` leaves it (test hook; `Accounts_Create` does the same).
+
+        `public_network_access` and `identity` are kept as given (`properties.publicNetworkAccess`, `identity`);
+        user-assigned identities get the principalId/clientId ARM fills in when they have none."""
         with self.lock:
             self.account_locations[name] = location.lower()
             account = {
@@ -408,6 +420,10 @@ class ArmPlane:
                     "provisioningState": "Succeeded",
                 },
             }
+            if public_network_access is not None:
+                account["properties"]["publicNetworkAccess"] = public_network_access
+            if identity is not None:
+                account["identity"] = _identity(identity)
             self.accounts[(sub.lower(), rg.lower(), name.lower())] = account
             return account
 
@@ -453,7 +469,14 @@ class ArmPlane:
             return error(400, "LocationRequired", "The location property is required for this definition.")
         key = (p["subscriptionId"].lower(), p["resourceGroupName"].lower(), p["accountName"].lower())
         existed = key in self.accounts
-        account = self.add_account(p["subscriptionId"], p["resourceGroupName"], p["accountName"], body["location"])
+        account = self.add_account(
+            p["subscriptionId"],
+            p["resourceGroupName"],
+            p["accountName"],
+            body["location"],
+            public_network_access=(body.get("properties") or {}).get("publicNetworkAccess"),
+            identity=body.get("identity"),
+        )
         account["kind"] = body.get("kind") or account["kind"]
         account["sku"] = body.get("sku") or account["sku"]
         if body.get("tags"):
@@ -473,6 +496,10 @@ class ArmPlane:
         body = request.json or {}
         if "tags" in body:
             found["tags"] = body["tags"]
+        if "publicNetworkAccess" in (body.get("properties") or {}):
+            found["properties"]["publicNetworkAccess"] = body["properties"]["publicNetworkAccess"]
+        if body.get("identity") is not None:
+            found["identity"] = _identity(body["identity"])
         if body.get("sku"):
             found["sku"] = body["sku"]
         return Reply(200, self._account_view(found))
@@ -977,3 +1004,14 @@ def _fine_tunable(model: dict) -> bool:
 
 def _public(resource: dict) -> dict:
     return {k: v for k, v in resource.items() if not k.startswith("_")}
+
+
+def _identity(sent: dict) -> dict:
+    """An account's `identity` as sent; each user-assigned identity gets the read-only principalId and clientId
+    ARM fills in (stable per identity id) unless it was given some."""
+    identity = copy.deepcopy(sent)
+    for resource_id, entry in (identity.get("userAssignedIdentities") or {}).items():
+        if isinstance(entry, dict):
+            entry.setdefault("principalId", str(uuid.uuid5(uuid.NAMESPACE_URL, f"principal:{resource_id.lower()}")))
+            entry.setdefault("clientId", str(uuid.uuid5(uuid.NAMESPACE_URL, f"client:{resource_id.lower()}")))
+    return identity

@@ -270,6 +270,9 @@ class Account:
         self.jobs: dict[str, JobRecord] = {}
         self.counters: Counter[str] = Counter()
         self.sequence = 0  # creation order: same-second creates still list in a fixed order
+        # Checkpoints copied here from another account (preview copy), by the name they keep: they are in
+        # no job's list of checkpoints (the docs: the copy "doesn't appear in ... the list checkpoints API").
+        self.copied_checkpoints: dict[str, dict] = {}
 
     def next_seq(self) -> int:
         self.sequence += 1
@@ -378,6 +381,23 @@ class DataPlane:
                         models.add(job.fine_tuned_model)
                     models.update(c["fine_tuned_model_checkpoint"] for c in job.checkpoints)
             return models
+
+    def holds_model(self, account: str, model: str) -> bool:
+        """Whether `account` can serve or train from `model`: a job of it produced it (its fine-tuned model, a
+        checkpoint's id or model name), or it was copied there (preview checkpoint copy, same name kept)."""
+        with self.lock:
+            found = self.accounts.get(account)
+            if found is None:
+                return False
+            for job in found.jobs.values():
+                if job.fine_tuned_model == model:
+                    return True
+                if any(model in (c["id"], c["fine_tuned_model_checkpoint"]) for c in job.checkpoints):
+                    return True
+            return any(
+                model in (name, copied.get("fine_tuned_model_checkpoint"))
+                for name, copied in found.copied_checkpoints.items()
+            )
 
     @staticmethod
     def _location(request: Request, path: str) -> dict[str, str]:

@@ -30,6 +30,9 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("openai", "FineTuning_Cancel"): ("dataplane", "fine_tuning_cancel"),
     ("openai", "FineTuning_Pause"): ("dataplane", "fine_tuning_pause"),
     ("openai", "FineTuning_Resume"): ("dataplane", "fine_tuning_resume"),
+    # checkpoint copy (preview; the fragment transcribed from the docs, spec_files/SOURCES.md)
+    ("openai", "FineTuning_CopyCheckpoint"): ("copies", "copy_checkpoint"),
+    ("openai", "FineTuning_GetCheckpointCopy"): ("copies", "get_checkpoint_copy"),
     # Microsoft.CognitiveServices (2026-09-01; the SDK default 2025-09-01 is answered with it)
     ("cognitiveservices", "Models_List"): ("arm", "models_list"),
     ("cognitiveservices", "Usages_List"): ("arm", "usages_list"),
@@ -64,4 +67,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("quota", "Usages_List"): ("arm", "quota_usages_list"),
     ("quota", "QuotaRequestStatus_Get"): ("arm", "quota_request_status_get"),
     ("quota", "QuotaRequestStatus_List"): ("arm", "quota_request_status_list"),
+    # Microsoft.Authorization role assignments (2022-04-01): who holds which role on a destination account
+    ("authorization", "RoleAssignments_ListForScope"): ("copies", "role_assignments_list"),
+    ("authorization", "RoleAssignments_ListForResource"): ("copies", "role_assignments_list"),
 }

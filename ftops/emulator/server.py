@@ -74,6 +74,9 @@ class Emulator:
         self.uploads = UploadsPlane(self.dataplane)
         self.auth_delay = AuthDelay()  # role-propagation mode: 403 for a while (admin `auth-delay`)
         self.arm = ArmPlane(self.dataplane)
+        from ftops.emulator.checkpoint_copy import CheckpointCopyPlane
+
+        self.copies = CheckpointCopyPlane(self.dataplane, self.arm)  # checkpoint copy (preview), role assignments
         self.ml = MlPlane()
         from ftops.emulator.keyvault import KeyVaultPlane
 
@@ -200,7 +203,7 @@ class Emulator:
                 request, 501, "NotImplemented", f"the emulator does not serve {op.operation_id} ({op.api})"
             )
         plane, method = route
-        target = {"dataplane": self.dataplane, "uploads": self.uploads}.get(plane, self.arm)
+        target = {"dataplane": self.dataplane, "uploads": self.uploads, "copies": self.copies}.get(plane, self.arm)
         with target.lock:
             reply = getattr(target, method)(request, op.params(request.path))
         if self.validate and isinstance(reply.body, dict | list | type(None)):
@@ -345,6 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "reset" and self.command == "POST":
             emulator.dataplane.accounts.clear()
             emulator.arm.reset()
+            emulator.copies.reset()
             emulator.ml.reset()
             emulator.keyvault.deleted.clear()
             emulator.evals.evals.clear()

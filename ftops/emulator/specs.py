@@ -30,6 +30,9 @@ SPEC_FILES: tuple[tuple[str, str], ...] = (
     ("arm-cognitiveservices-2026-09-01.json", ""),
     ("arm-machinelearningservices-2025-12-01-machineLearningServices.json", ""),
     ("arm-quota-2025-07-15-quota.json", ""),
+    ("arm-authorization-2022-04-01-RoleAssignmentsCalls.json", ""),
+    # No Microsoft spec defines the checkpoint copy (preview): a fragment transcribed from the docs (SOURCES.md).
+    ("aoai-checkpoint-copy-v1-preview.fragment.json", "/openai"),
 )
 # The API each file describes: handlers are keyed by (api, operationId), whatever the version.
 API_OF_FILE = {
@@ -38,6 +41,8 @@ API_OF_FILE = {
     "arm-cognitiveservices-2026-09-01.json": "cognitiveservices",
     "arm-machinelearningservices-2025-12-01-machineLearningServices.json": "machinelearningservices",
     "arm-quota-2025-07-15-quota.json": "quota",
+    "arm-authorization-2022-04-01-RoleAssignmentsCalls.json": "authorization",
+    "aoai-checkpoint-copy-v1-preview.fragment.json": "openai",
 }
 # api-versions Microsoft's SDKs send by default that no carried spec defines, answered with the carried spec
 # whose shapes they share: azure-mgmt-cognitiveservices 14.x and azure-mgmt-quota 3.x default to 2025-09-01.

@@ -8,5 +8,11 @@ from ftops.emulator.specs import SPEC_FILES, specs_dir
 
 def test_each_api_version_constant_exists_in_the_specs():
     versions = {json.loads((specs_dir() / name).read_text())["info"]["version"] for name, _ in SPEC_FILES}
-    for constant in ("OPENAI_API_VERSION", "COGNITIVE_API_VERSION", "ML_API_VERSION", "QUOTA_API_VERSION"):
+    for constant in (
+        "OPENAI_API_VERSION",
+        "COGNITIVE_API_VERSION",
+        "ML_API_VERSION",
+        "QUOTA_API_VERSION",
+        "AUTHORIZATION_API_VERSION",
+    ):
         assert getattr(settings, constant) in versions, constant

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from ftops.emulator.armplane import ArmPlane
+from ftops.emulator.checkpoint_copy import CheckpointCopyPlane
 from ftops.emulator.dataplane import DataPlane
 from ftops.emulator.mlplane import OPERATIONS
 from ftops.emulator.mlplane import ROUTES as ML_ROUTES
@@ -16,7 +17,7 @@ from ftops.emulator.routes import ROUTES
 from ftops.emulator.specs import spec_book
 from ftops.emulator.uploads import UploadsPlane
 
-PLANES = {"dataplane": DataPlane, "arm": ArmPlane, "uploads": UploadsPlane}
+PLANES = {"dataplane": DataPlane, "arm": ArmPlane, "uploads": UploadsPlane, "copies": CheckpointCopyPlane}
 # Operations ftops' own clients call (ftops/azure/openai.py and arm.py); each must be served.
 USED_BY_FTOPS = {
     ("openai", op)
@@ -35,6 +36,8 @@ USED_BY_FTOPS = {
         "FineTuning_Cancel",
         "FineTuning_Pause",
         "FineTuning_Resume",
+        "FineTuning_CopyCheckpoint",
+        "FineTuning_GetCheckpointCopy",
     ]
 } | {
     ("cognitiveservices", "Models_List"),
@@ -47,6 +50,8 @@ USED_BY_FTOPS = {
     ("quota", "Quota_Get"),
     ("quota", "Quota_CreateOrUpdate"),
     ("quota", "QuotaRequestStatus_Get"),
+    ("cognitiveservices", "Accounts_Get"),
+    ("authorization", "RoleAssignments_ListForResource"),
 }
 
 
