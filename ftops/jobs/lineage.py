@@ -40,7 +40,9 @@ def root_id(model_id: str) -> str:
 
 
 def method_of(job: JobDoc) -> str | None:
-    kind = str((job.get("method") or {}).get("type") or "")
+    """The job's method in the catalog's words (sft, dpo, rft), None when the job does not say."""
+    method = job.get("method")
+    kind = str(method.get("type") or "") if isinstance(method, dict) else ""
     return METHOD_OF_TYPE.get(kind, kind or None)
 
 
@@ -61,7 +63,6 @@ class Parent:
 
     job_id: str
     fine_tuned_model: str
-    method: str | None
     account: RegionOutput
     base: Model
 
@@ -88,7 +89,7 @@ def find_parent(reference: str, outputs: StackOutputs, catalog: Catalog, ledger:
             f"{tuned} is not a fine-tune of a model ftops knows ({root_id(tuned)})",
             hint="`ftops models` lists the models ftops can fine-tune",
         )
-    return Parent(job["id"], tuned, method_of(job), account, base)
+    return Parent(job["id"], tuned, account, base)
 
 
 def _job_of(reference: str, outputs: StackOutputs, ledger: Ledger, stack: str) -> tuple[JobDoc, RegionOutput]:

@@ -109,8 +109,9 @@ def show(ref: JobRef) -> dict[str, Any]:
     from ftops.jobs.lineage import entry, lineage
 
     if ref.on_hub:
-        found = hub_job(ref)
-        return {**found, "lineage": [entry(found)]}
+        found = hub_job(ref)  # an AzureML job trains from a base model: its lineage is itself
+        method = ref.launch.method if ref.launch is not None else None
+        return {**found, "lineage": [{**entry(found), "method": method}]}
     from ftops.jobs.clients import data_plane
 
     with data_plane(ref.require_openai("show")) as plane:

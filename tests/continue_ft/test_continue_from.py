@@ -102,3 +102,19 @@ def test_the_lineage_of_a_job_not_in_the_ledger_comes_from_its_model(
         (dpo["job_id"], "dpo"),
     ]
     assert shown["lineage"][0]["model"] == MINI
+
+
+def test_the_training_type_is_what_the_stack_declares_on_the_holding_account(
+    emulator, outputs_file, sft_file, dpo_file
+):
+    declared = json.loads(outputs_file.read_text())
+    declared.update(
+        schema_version=2, fine_tunes=[{"model": "gpt-4.1-mini", "method": "dpo", "training_type": "global"}]
+    )
+    outputs_file.write_text(json.dumps(declared))
+    first = sft(outputs_file, sft_file)
+    dpo = ok(
+        "launch", "--outputs", str(outputs_file), "--from", first["job_id"], "--method", "dpo", "--train", str(dpo_file)
+    )
+    assert (dpo["target"]["account"], dpo["target"]["training_type"]) == ("aisse", "global")
+    assert bodies(emulator, "aisse")[-1]["trainingType"] == "GlobalStandard"
