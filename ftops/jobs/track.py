@@ -13,10 +13,9 @@ from typing import Any
 
 from ftops.errors import UserError
 from ftops.jobs.ledger import Launch, Ledger
-from ftops.jobs.lineage import METHOD_OF_TYPE
+from ftops.jobs.lineage import METHOD_OF_TYPE  # the service's method types in the catalog's words
 from ftops.jobs.refs import JobDoc, JobRef, StackRef, realm
 
-__all__ = ["METHOD_OF_TYPE"]  # its home is ftops.jobs.lineage; kept importable from here
 DONE = ("succeeded", "failed", "cancelled")
 
 
