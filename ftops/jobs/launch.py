@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ftops.azure.errors import AzureMaybeAppliedError, AzureNotFoundError
 from ftops.azure.openai import OpenAIDataPlane
 from ftops.azure.uploads import PART_THRESHOLD
-from ftops.catalog import Catalog, Method, Model, TrainingType
-from ftops.errors import UsageError, UserError
+from ftops.catalog import Catalog, Method, Modality, Model, TrainingType
+from ftops.errors import NotAvailableError, UsageError, UserError
 from ftops.jobs.files import launch_preflight, upload_in_parts
 from ftops.jobs.graders import service_check
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
@@ -144,19 +144,28 @@ def plan_launch(
     """Resolve the target and record (or find) the launch. Returns (target, launch, resumed)."""
     model = resolved_model(request, catalog)
     check_request(request, model)
-    target = resolve_target(
-        outputs,
-        catalog,
-        model,
-        request.method,
-        "vision" if facts.vision else "text",
-        region=request.region,
-        project=request.project,
-        training_type=request.training_type,
-        compute="managed" if request.compute == "managed" else "serverless",
-        stack=request.stack,
-        live_regions=live_regions,
-    )
+    modality: Modality = "vision" if facts.vision else "text"
+    try:
+        target = resolve_target(
+            outputs,
+            catalog,
+            model,
+            request.method,
+            modality,
+            region=request.region,
+            project=request.project,
+            training_type=request.training_type,
+            compute="managed" if request.compute == "managed" else "serverless",
+            stack=request.stack,
+            live_regions=live_regions,
+        )
+    except NotAvailableError:
+        if request.continues is None:
+            raise
+        from ftops.jobs.lineage import not_on_holder
+
+        offers = catalog.where(model, request.method, modality)
+        raise not_on_holder(request.continues, offers, request.training_type) from None
     where = realm()
     params: dict[str, Any] = {
         "hyperparameters": request.hyperparameters,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ftops.errors import NotAvailableError, UsageError, UserError
 
 if TYPE_CHECKING:
-    from ftops.catalog import Catalog, Method, Model
+    from ftops.catalog import Catalog, Method, Model, Where
     from ftops.jobs.launch import LaunchRequest
     from ftops.jobs.ledger import Ledger
     from ftops.jobs.refs import JobDoc, JobRef
@@ -190,6 +190,19 @@ def pinned(
             training_type = spec.training_type  # type: ignore[assignment]
     narrowed = outputs.model_copy(update={"regions": [parent.account]})
     return replace(request, region=parent.account.location, training_type=training_type), narrowed
+
+
+def not_on_holder(parent: Parent, where: Where, training_type: str | None) -> NotAvailableError:
+    """Placement's refusal, for a continuation: it cannot move to another region, so say what its account offers."""
+    holder = parent.account
+    offered = [t for t in where.training_types if holder.location in where.regions_for(t)]
+    asked = f"{training_type} training" if training_type else "training"
+    return NotAvailableError(
+        f"{parent.fine_tuned_model} continues on account {holder.account_name}, and {holder.location} offers no "
+        f"{asked} of {where.model.name} with {where.method}",
+        hint=f"{holder.location} offers {', '.join(offered) or 'none'} (--training-type); or copy the model to a "
+        "region that offers it with `ftops jobs copy-checkpoint`",
+    )
 
 
 # ---- lineage: base model -> job (method) -> ... -> this job

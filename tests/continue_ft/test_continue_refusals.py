@@ -158,3 +158,25 @@ def test_without_model_or_from_launch_is_a_usage_error(emulator, outputs_file, s
     code, error = refused("launch", "--outputs", str(outputs_file), "--method", "sft", "--train", str(sft_file))
     assert code == 2 and "--model is required" in error["message"] and "--from" in error["hint"]
     assert sent(emulator) == {}
+
+
+def test_a_training_type_the_holding_account_does_not_offer_names_the_ones_it_does(
+    emulator, outputs_file, sft_file, dpo_file
+):
+    first = sft(outputs_file, sft_file, "gpt-4.1-mini", "--wait")  # trained in swedencentral (aisse)
+    code, error = refused(
+        "launch",
+        "--outputs",
+        str(outputs_file),
+        "--from",
+        first["job_id"],
+        "--training-type",
+        "data_zone",
+        "--method",
+        "dpo",
+        "--train",
+        str(dpo_file),
+    )  # the US data zone only
+    assert code == 1 and "continues on account aisse" in error["message"] and "data_zone" in error["message"]
+    assert "standard, global, developer" in error["hint"] and "ftops jobs copy-checkpoint" in error["hint"]
+    assert sent(emulator) == {"aisse": (1, 1)}
