@@ -118,3 +118,20 @@ def test_the_training_type_is_what_the_stack_declares_on_the_holding_account(
     )
     assert (dpo["target"]["account"], dpo["target"]["training_type"]) == ("aisse", "global")
     assert bodies(emulator, "aisse")[-1]["trainingType"] == "GlobalStandard"
+
+
+def test_a_continuation_of_a_continuation_shows_the_whole_chain(
+    emulator, outputs_file, sft_file, dpo_file, monkeypatch, tmp_path
+):
+    first = sft(outputs_file, sft_file)
+    start = ["launch", "--outputs", str(outputs_file), "--from"]
+    dpo = ok(*start, first["job_id"], "--method", "dpo", "--train", str(dpo_file), "--wait")
+    again = ok(*start, dpo["final"]["fine_tuned_model"], "--method", "sft", "--train", str(sft_file), "--wait")
+    assert bodies(emulator, "aisse")[-1]["model"] == dpo["final"]["fine_tuned_model"]
+    assert again["final"]["fine_tuned_model"].count(".ft-") == 1
+    chain = [(first["job_id"], "sft"), (dpo["job_id"], "dpo"), (again["job_id"], "sft")]
+    for state in ("state", "another-machine"):  # from the ledger's lineage, then from the account's jobs alone
+        monkeypatch.setenv("FTOPS_STATE_DIR", str(tmp_path / state))
+        shown = ok("jobs", "show", again["job_id"], "--outputs", str(outputs_file))["lineage"]
+        assert [(link["job_id"], link["method"]) for link in shown] == chain and shown[0]["model"] == MINI
+    assert emulator.counters("aisse")["job_creations"] == 3
