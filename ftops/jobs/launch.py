@@ -162,10 +162,8 @@ def plan_launch(
     except NotAvailableError:
         if request.continues is None:
             raise
-        from ftops.jobs.lineage import not_on_holder
-
         offers = catalog.where(model, request.method, modality)
-        raise not_on_holder(request.continues, offers, request.training_type) from None
+        raise request.continues.not_here(offers, request.training_type) from None
     where = realm()
     params: dict[str, Any] = {
         "hyperparameters": request.hyperparameters,

@@ -66,6 +66,19 @@ class Parent:
     account: RegionOutput
     base: Model
 
+    def not_here(self, where: Where, training_type: str | None) -> NotAvailableError:
+        """Placement's refusal, for a continuation: it cannot move to another region, so say what its account
+        offers (a method, so that ftops.jobs.launch calls it without importing this module)."""
+        holder = self.account
+        offered = [t for t in where.training_types if holder.location in where.regions_for(t)]
+        asked = f"{training_type} training" if training_type else "training"
+        return NotAvailableError(
+            f"{self.fine_tuned_model} continues on account {holder.account_name}, and {holder.location} offers no "
+            f"{asked} of {where.model.name} with {where.method}",
+            hint=f"{holder.location} offers {', '.join(offered) or 'none'} (--training-type); or copy the model to "
+            "a region that offers it with `ftops jobs copy-checkpoint`",
+        )
+
 
 def find_parent(reference: str, outputs: StackOutputs, catalog: Catalog, ledger: Ledger, stack: str) -> Parent:
     """The succeeded job `reference` names (job id, launch key or fine-tuned model id): ledger first, then the
@@ -190,19 +203,6 @@ def pinned(
             training_type = spec.training_type  # type: ignore[assignment]
     narrowed = outputs.model_copy(update={"regions": [parent.account]})
     return replace(request, region=parent.account.location, training_type=training_type), narrowed
-
-
-def not_on_holder(parent: Parent, where: Where, training_type: str | None) -> NotAvailableError:
-    """Placement's refusal, for a continuation: it cannot move to another region, so say what its account offers."""
-    holder = parent.account
-    offered = [t for t in where.training_types if holder.location in where.regions_for(t)]
-    asked = f"{training_type} training" if training_type else "training"
-    return NotAvailableError(
-        f"{parent.fine_tuned_model} continues on account {holder.account_name}, and {holder.location} offers no "
-        f"{asked} of {where.model.name} with {where.method}",
-        hint=f"{holder.location} offers {', '.join(offered) or 'none'} (--training-type); or copy the model to a "
-        "region that offers it with `ftops jobs copy-checkpoint`",
-    )
 
 
 # ---- lineage: base model -> job (method) -> ... -> this job
