@@ -8,25 +8,25 @@ import typer
 
 from ftops.cli.options import (
     ComputeChoice,
+    FromOption,
     GraderOption,
     JsonOption,
+    LaunchModelOption,
     MethodOption,
     OutputsOption,
     StackOption,
     TrainingTypeChoice,
     TrainOption,
     ValidationOption,
-    complete_model,
     complete_region,
 )
 
 
 def launch(
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="Base model, e.g. gpt-4.1-mini.", autocompletion=complete_model)
-    ],
     method: MethodOption,
     train: TrainOption,
+    model: LaunchModelOption = None,
+    parent: FromOption = None,
     stack: StackOption = None,
     outputs: OutputsOption = None,
     validation: ValidationOption = None,
@@ -63,19 +63,23 @@ def launch(
     Exactly once: the same resources, model, method, hyperparameters and data make the same launch, whether
     --stack or --outputs named them; a rerun resumes (reuses uploads, finds the job) instead of paying twice.
     --new starts a deliberate second run. Without --region or --training-type, the stack's fine_tunes decide.
+    --from continues a succeeded fine-tune (e.g. DPO after SFT) on the account that holds it.
 
     Example: ftops launch --stack dev --model gpt-4.1-mini --method sft --train train.jsonl --wait
+
+    Example: ftops launch --stack dev --from ftjob-abc123 --method dpo --train preferences.jsonl
     """
     from ftops.catalog import load_catalog
     from ftops.cli import render
     from ftops.cli.follow import follow
+    from ftops.cli.launch_view import say_launched
     from ftops.cli.progress import Steps
     from ftops.jobs import run
     from ftops.jobs.launch import LaunchRequest
     from ftops.jobs.refs import load_stack_ref
 
     catalog = load_catalog()
-    resolved = catalog.model(model)  # an unknown name fails before anything else is read
+    resolved = catalog.model(model) if model else None  # an unknown name fails before anything else is read
     stack_ref = load_stack_ref(stack, outputs)
     request = LaunchRequest(
         stack=stack_ref.name,
@@ -94,26 +98,13 @@ def launch(
         compute=compute.value,
         queue=queue,
         service_check=not no_service_check,
+        parent=parent,
     )
     done = run.launch(request, stack_ref, catalog, live=live, on_step=Steps(as_json))
-    result, job, target = done.to_dict(), done.job, done.target
+    result = done.to_dict()
     render.data_warnings(result.get("dataset"))  # the warnings `ftops data validate` shows
     if not as_json:
-        where = f"{done.outcome.launch.model} {done.outcome.launch.method} on {target.name} "
-        where += f"({target.location}, {target.training_type} training)"
-        if done.ended:  # resuming a launch whose job ended: nothing new happens, and that is not a success
-            render.line(
-                f"[yellow]![/] launch {result['launch']} already ran: job [bold]{job.get('id')}[/] is "
-                f"{job.get('status')} ({where})"
-            )
-            render.line("  to start again: the same `ftops launch` command with --new")
-        else:
-            verb = "resumed" if done.outcome.resumed else "launched"
-            render.line(f"[green]✓[/] {verb} fine-tuning job [bold]{job.get('id')}[/] ({job.get('status')}): {where}")
-            if done.outcome.reused_files:
-                render.line(f"  reused uploads: {render.csv(done.outcome.reused_files)}")
-            if not wait:
-                render.line(f"  follow it: ftops jobs wait {job.get('id')}")
+        say_launched(done, result, wait=wait)
     if wait:
         result["final"] = follow(done.job_ref, as_json=as_json, selector=stack_ref.selector, result=result)
     if as_json:

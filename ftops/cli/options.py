@@ -93,6 +93,20 @@ MethodOption = Annotated[MethodChoice, typer.Option("--method", help="sft, dpo o
 TrainOption = Annotated[Path, typer.Option("--train", help="Training data (JSONL).", dir_okay=False)]
 ValidationOption = Annotated[Path | None, typer.Option("--validation", help="Validation data (JSONL).", dir_okay=False)]
 GraderOption = Annotated[Path | None, typer.Option("--grader", help="RFT grader (JSON file).", dir_okay=False)]
+# `launch`: the base model, or the fine-tune to continue (then the base comes from its name).
+LaunchModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model", "-m", help="Base model, e.g. gpt-4.1-mini (optional with --from).", autocompletion=complete_model
+    ),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Continue this fine-tune: a succeeded job id, launch key or fine-tuned model id (OpenAI models).",
+    ),
+]
 # `models` and `availability` filter by method (optional there), vision, model and region.
 MethodFilterOption = Annotated[
     MethodChoice | None,

@@ -310,7 +310,7 @@ class Account:
                     "object": "fine_tuning.job.checkpoint",
                     "id": f"ftchkpt-{uuid.uuid4().hex[:24]}",
                     "created_at": _now(),
-                    "fine_tuned_model_checkpoint": f"{job.body['model']}.ft-{job.id[-12:]}:ckpt-step-{step}",
+                    "fine_tuned_model_checkpoint": f"{_root(job.body['model'])}.ft-{job.id[-12:]}:ckpt-step-{step}",
                     "fine_tuning_job_id": job.id,
                     "step_number": step,
                     "metrics": {"step": float(step), "train_loss": loss},
@@ -324,7 +324,9 @@ class Account:
 
     def _succeed(self, job: JobRecord) -> None:
         job.status, job.finished_at = "succeeded", _now()
-        job.fine_tuned_model = f"{job.body['model']}.ft-{job.id[-12:]}"
+        # A continued job's model is a fine-tuned one: its own is named after the base, as Microsoft's example
+        # `gpt-4.1-2025-04-14.ft-5fd1918ee65d4cd38a5dcf6835066ed7` (fine-tuning-rest 2025), never `.ft-` twice.
+        job.fine_tuned_model = f"{_root(job.body['model'])}.ft-{job.id[-12:]}"
         if job.body.get("suffix"):
             job.fine_tuned_model += f"-{job.body['suffix']}"
         training = self.files.get(job.body["training_file"])
@@ -539,7 +541,8 @@ class DataPlane:
     def fine_tuning_create(self, request: Request, p: dict[str, str]) -> Reply:
         account = self.account(request.account)
         body = request.json or {}
-        refusal = self._refuse_job(account, body) or self._job_room(account)
+        refusal = self._refuse_continuation(request.account, body) or self._refuse_job(account, body)
+        refusal = refusal or self._job_room(account)
         if refusal is not None:
             return refusal
         method = body.get("method") or {"type": "supervised"}
@@ -574,6 +577,21 @@ class DataPlane:
         queued = sum(1 for j in account.jobs.values() if j.status == "pending")
         if queued >= limits["queued_jobs"]:
             return limit_error(f"This resource has {queued} queued jobs; at most {limits['queued_jobs']} may wait.")
+        return None
+
+    def _refuse_continuation(self, account: str, body: dict) -> Reply | None:
+        """A job on a fine-tuned model (continuous fine-tuning): the model must be this account's, of a base the
+        docs allow continuing (fine-tuning-rest 2025, "Perform continuous fine-tuning": OpenAI models only)."""
+        model = str(body.get("model") or "")
+        if ".ft-" not in model:
+            return None
+        if not self.holds_model(account, model):  # fine-tuned models live in the resource that trained them
+            message = f"The fine-tuned model {model} was not found in this resource."
+            return error(400, "invalidPayload", message, param="model")
+        base = _base_model(model)
+        if base not in model_rules()["continuous_fine_tuning"]:
+            message = f"Continuous fine-tuning is supported only for OpenAI models; {model} is a fine-tune of {base}."
+            return error(400, "invalidPayload", message, param="model")
         return None
 
     def _refuse_job(self, account: Account, body: dict) -> Reply | None:
@@ -684,6 +702,11 @@ class DataPlane:
             if job.status == "paused":
                 job.status = "resuming"
         return Reply(200, job.view())
+
+
+def _root(model: str) -> str:
+    """The base model id a (fine-tuned) model id starts with: `gpt-4.1-mini-2025-04-14.ft-x` -> `...-2025-04-14`."""
+    return model.split(".ft-")[0]
 
 
 def _base_model(model: str) -> str:

@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftops.azure.errors import AzureMaybeAppliedError, AzureNotFoundError
 from ftops.azure.openai import OpenAIDataPlane
 from ftops.azure.uploads import PART_THRESHOLD
-from ftops.catalog import Catalog, Method, Model, TrainingType
-from ftops.errors import UsageError, UserError
+from ftops.catalog import Catalog, Method, Modality, Model, TrainingType
+from ftops.errors import NotAvailableError, UsageError, UserError
 from ftops.jobs.files import launch_preflight, upload_in_parts
 from ftops.jobs.graders import service_check
 from ftops.jobs.ledger import Launch, Ledger, launch_identity, legacy_identity
@@ -27,6 +27,9 @@ from ftops.jobs.propagation import RoleWait
 from ftops.jobs.refs import JobDoc, on_emulator, realm
 from ftops.stack.outputs import StackOutputs
 from ftops.stack.placement import Target, resolve_target
+
+if TYPE_CHECKING:
+    from ftops.jobs.lineage import Parent
 
 StepReporter = Callable[[str, str], None]
 SUFFIX_MAX = 40  # the service's limit for a job suffix
@@ -37,7 +40,7 @@ class LaunchRequest:
     """What the user asked for, as parsed from the command line."""
 
     stack: str  # a label for messages; the launch's identity comes from the stack's resources
-    model: str | Model  # a catalog name, or the Model it was resolved to (once per launch)
+    model: str | Model | None  # a catalog name, or the Model it was resolved to (None: the base of --from)
     method: Method
     train: Path
     validation: Path | None = None
@@ -52,6 +55,8 @@ class LaunchRequest:
     compute: str = "serverless"  # or "managed": the stack's own cluster (open models)
     queue: bool = False  # a full account's job waits in Azure's queue instead of being refused
     service_check: bool = True  # RFT: the service validates and runs the grader first (ftops.jobs.graders)
+    parent: str | None = None  # --from: the job, launch key or fine-tuned model this launch continues
+    continues: Parent | None = None  # what `parent` resolved to (ftops.jobs.lineage.find_parent)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,15 @@ class LaunchOutcome:
     reused_files: list[str] = field(default_factory=list)
     recovered_job: bool = False
     job: JobDoc | None = None
+
+
+def resolved_model(request: LaunchRequest, catalog: Catalog) -> Model:
+    """The request's base model (resolved once in `ftops.jobs.run.launch`, which also infers it for --from)."""
+    if isinstance(request.model, Model):
+        return request.model
+    if request.model is None:
+        raise UsageError("--model is required", hint="name the base model (e.g. --model gpt-4.1-mini), or --from JOB")
+    return catalog.model(request.model)
 
 
 def base_model_id(model: Model) -> str:
@@ -128,21 +142,28 @@ def plan_launch(
     live_regions: frozenset[str] | None = None,
 ) -> tuple[Target, Launch, bool]:
     """Resolve the target and record (or find) the launch. Returns (target, launch, resumed)."""
-    model = request.model if isinstance(request.model, Model) else catalog.model(request.model)
+    model = resolved_model(request, catalog)
     check_request(request, model)
-    target = resolve_target(
-        outputs,
-        catalog,
-        model,
-        request.method,
-        "vision" if facts.vision else "text",
-        region=request.region,
-        project=request.project,
-        training_type=request.training_type,
-        compute="managed" if request.compute == "managed" else "serverless",
-        stack=request.stack,
-        live_regions=live_regions,
-    )
+    modality: Modality = "vision" if facts.vision else "text"
+    try:
+        target = resolve_target(
+            outputs,
+            catalog,
+            model,
+            request.method,
+            modality,
+            region=request.region,
+            project=request.project,
+            training_type=request.training_type,
+            compute="managed" if request.compute == "managed" else "serverless",
+            stack=request.stack,
+            live_regions=live_regions,
+        )
+    except NotAvailableError:
+        if request.continues is None:
+            raise
+        offers = catalog.where(model, request.method, modality)
+        raise request.continues.not_here(offers, request.training_type) from None
     where = realm()
     params: dict[str, Any] = {
         "hyperparameters": request.hyperparameters,
@@ -158,9 +179,11 @@ def plan_launch(
         "train_sha256": facts.train_sha256,
         "validation_sha256": facts.validation_sha256,
     }
-    identity = launch_identity(realm=where, model=f"{model.name}@{model.version or ''}", **content)
+    parent = request.continues
+    parent_model = parent.fine_tuned_model if parent else None
+    identity = launch_identity(realm=where, model=f"{model.name}@{model.version or ''}", parent=parent_model, **content)
     before = ledger.latest(identity)
-    if before is None:  # recorded by an older ftops, keyed by the stack's label: adopt it
+    if before is None and parent is None:  # recorded by an older ftops (never a continuation): adopt it
         labels = {request.stack, outputs.environment}
         before = ledger.adopt([legacy_identity(stack=label, model=model.name, **content) for label in labels], identity)
     draft = Launch(
@@ -182,6 +205,8 @@ def plan_launch(
         state="planned",
         workspace=None if target.kind == "openai" else target.resource_id,
         realm=where,
+        parent_job_id=parent.job_id if parent else None,
+        parent_model=parent_model,
     )
     launch = ledger.start(draft, new_run=request.new)
     resumed = before is not None and launch.key == before.key
@@ -357,14 +382,16 @@ class Launcher:
             "seed": request.seed,
             "training_type": target.training_type if target.training_type != "standard" else None,
         }
+        # A continued fine-tune trains from its parent's fine-tuned model, recorded before this create.
+        model_id = launch.parent_model or base_model_id(model)
         self.on_step("create", f"creating the fine-tuning job on {target.name} ({target.location})")
         try:
-            return self.plane.fine_tuning.jobs.create(base_model_id(model), train_id, **arguments)
+            return self.plane.fine_tuning.jobs.create(model_id, train_id, **arguments)
         except AzureMaybeAppliedError:
             if found := self._find_job(launch, train_id):
                 outcome.recovered_job = True
                 return found
-            return self.plane.fine_tuning.jobs.create(base_model_id(model), train_id, **arguments)
+            return self.plane.fine_tuning.jobs.create(model_id, train_id, **arguments)
 
     def _find_job(self, launch: Launch, train_id: str) -> JobDoc | None:
         """A job on the service carrying this launch's suffix and training file, not claimed by another launch."""

@@ -85,6 +85,11 @@ MIGRATIONS = (
     ("workspace", "UPDATE launches SET workspace = endpoint, endpoint = NULL WHERE kind IN ('hub', 'managed')"),
     # Which service the row belongs to ("azure", or "emulator <url>"); NULL: recorded before realms existed.
     ("realm", None),
+    # Lineage of a continued fine-tune (`ftops launch --from`): the job it continues and that job's fine-tuned
+    # model, which the new job trains from. NULL: trained from a base model (every row before lineage existed).
+    # Only here, not in SCHEMA: a new ledger gains them on first open like an old one, so there is one path.
+    ("parent_job_id", None),
+    ("parent_model", None),
 )
 
 # The life of a launch. Each state is committed before the step that follows it begins.
@@ -120,6 +125,8 @@ class Launch:
     updated_at: float = 0.0
     workspace: str | None = None  # hub project workspace id (hub and managed launches)
     realm: str | None = None  # "azure", or "emulator <url>"
+    parent_job_id: str | None = None  # the job this launch continues (`ftops launch --from`)
+    parent_model: str | None = None  # that job's fine-tuned model: the `model` this launch's job trains from
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -140,23 +147,27 @@ def launch_identity(
     params: dict[str, Any],
     train_sha256: str,
     validation_sha256: str | None,
+    parent: str | None = None,
 ) -> str:
     """The identity of a launch from its resources and content: same inputs, same identity.
 
     `target` is the resource key (kind, account or workspace ARM id, which holds the subscription,
-    project, training type); `model` names the version (gpt-4.1-mini@2025-04-14).
+    project, training type); `model` names the version (gpt-4.1-mini@2025-04-14). `parent` is the
+    fine-tuned model a continued fine-tune trains from: continuing is another launch than training the
+    base with the same data. Left out of the digest when None, so launches from a base keep their identity.
     """
-    return _digest(
-        {
-            "realm": realm,
-            "target": target,
-            "model": model,
-            "method": method,
-            "params": params,
-            "train": train_sha256,
-            "validation": validation_sha256,
-        }
-    )
+    content = {
+        "realm": realm,
+        "target": target,
+        "model": model,
+        "method": method,
+        "params": params,
+        "train": train_sha256,
+        "validation": validation_sha256,
+    }
+    if parent is not None:
+        content["parent"] = parent
+    return _digest(content)
 
 
 def legacy_identity(
@@ -409,6 +420,13 @@ class Ledger:
 
     def by_job(self, job_id: str) -> Launch | None:
         row = self._db.execute("SELECT * FROM launches WHERE job_id = ?", (job_id,)).fetchone()
+        return Launch(**dict(row)) if row else None
+
+    def by_fine_tuned_model(self, model: str) -> Launch | None:
+        """The launch whose job produced this fine-tuned model (recorded when the job was followed to its end)."""
+        row = self._db.execute(
+            "SELECT * FROM launches WHERE fine_tuned_model = ? ORDER BY created_at DESC LIMIT 1", (model,)
+        ).fetchone()
         return Launch(**dict(row)) if row else None
 
     def find(self, ref: str) -> Launch | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftops.catalog import Catalog, Model
 from ftops.errors import FtopsError
@@ -19,6 +19,9 @@ from ftops.jobs.ledger import Ledger
 from ftops.jobs.refs import JobDoc, StackRef, on_emulator
 from ftops.stack.outputs import StackOutputs
 from ftops.stack.placement import Target
+
+if TYPE_CHECKING:
+    from ftops.jobs.lineage import Parent
 
 ENDED = ("failed", "cancelled")
 
@@ -47,7 +50,7 @@ def dataset_facts(request: LaunchRequest) -> DatasetFacts:
     """Validate the datasets with the same checks as `ftops data validate`; refuse before any upload."""
     from ftops.data import raise_for_problems, validate_files
 
-    name = request.model.name if isinstance(request.model, Model) else request.model
+    name = request.model.name if isinstance(request.model, Model) else str(request.model)
     report = validate_files(request.train, request.method, name, request.validation, request.grader)
     raise_for_problems(report)
     return DatasetFacts(
@@ -121,6 +124,10 @@ class LaunchResult:
             "reused_files": self.outcome.reused_files,
             "recovered_job": self.outcome.recovered_job,
             "suffix": launch.suffix,
+            # The fine-tune this launch continues (`--from`), or None for a launch from a base model.
+            "parent": {"job_id": launch.parent_job_id, "fine_tuned_model": launch.parent_model}
+            if launch.parent_model
+            else None,
             "dataset": self.facts.summary,
             "follow": f"ftops jobs wait {self.job.get('id')}",
         }
@@ -135,14 +142,22 @@ def launch(
     on_step: StepReporter | None = None,
 ) -> LaunchResult:
     """Validate, place, record and carry out one launch (resuming it if it exists)."""
+    from ftops.jobs.launch import resolved_model
+
     say: StepReporter = on_step or (lambda step, detail: None)
-    model = catalog.model(request.model) if isinstance(request.model, str) else request.model
+    parent = _parent(request, stack, catalog, say) if request.parent is not None else None
+    model = parent.base if parent is not None else resolved_model(request, catalog)
     if not model.offered:  # retired: say when, and what to use instead (exit 1), before any file is read
         raise catalog.retired_error(model)
-    request = replace(request, model=model)  # resolved once: placement and the launchers use this Model
+    request = replace(request, model=model, continues=parent)  # resolved once: placement and launchers use it
     files = f"checking {request.train.name}" + (f" and {request.validation.name}" if request.validation else "")
     say("validate", files)
     facts = dataset_facts(request)
+    if parent is not None:  # a continuation trains on the account that holds its parent's model
+        from ftops.jobs.lineage import pinned
+
+        request, narrowed = pinned(request, parent, stack.outputs, request.method, facts.vision)
+        stack = replace(stack, outputs=narrowed)
     regions = live_regions(stack.outputs, model) if live else None
     with Ledger() as ledger:
         try:
@@ -155,6 +170,17 @@ def launch(
             ledger.update(lost.launch.key, job_status="unknown", error="the emulator that ran it was restarted")
             fresh = replace(request, new=True)
             return _carry_out(fresh, stack, catalog, facts, ledger, regions, say)
+
+
+def _parent(request: LaunchRequest, stack: StackRef, catalog: Catalog, say: StepReporter) -> Parent:
+    """--from: the succeeded fine-tune to continue, checked against the catalog before any file is read."""
+    from ftops.jobs.lineage import check_continuation, find_parent
+
+    say("parent", f"finding {request.parent}")
+    with Ledger() as ledger:
+        parent = find_parent(str(request.parent), stack.outputs, catalog, ledger, stack.name)
+    check_continuation(parent, request, catalog)
+    return parent
 
 
 def _carry_out(

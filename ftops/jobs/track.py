@@ -13,10 +13,9 @@ from typing import Any
 
 from ftops.errors import UserError
 from ftops.jobs.ledger import Launch, Ledger
+from ftops.jobs.lineage import METHOD_OF_TYPE  # the service's method types in the catalog's words
 from ftops.jobs.refs import JobDoc, JobRef, StackRef, realm
 
-# The service's method types, in the catalog's words (one vocabulary for ledger and service rows).
-METHOD_OF_TYPE = {"supervised": "sft", "dpo": "dpo", "reinforcement": "rft"}
 DONE = ("succeeded", "failed", "cancelled")
 
 
@@ -103,14 +102,21 @@ def _service_row(job: JobDoc, location: str) -> dict[str, Any]:
     }
 
 
-def show(ref: JobRef) -> JobDoc:
-    """The job as the service reports it (an AzureML job in the shape every ftops job has)."""
+def show(ref: JobRef) -> dict[str, Any]:
+    """The job as the service reports it (an AzureML job in the shape every ftops job has), with its `lineage`:
+    base model -> job -> ... -> this job (ftops.jobs.lineage), for a continued fine-tune and any other."""
+    from ftops.jobs.lineage import entry, lineage
+
     if ref.on_hub:
-        return hub_job(ref)
+        found = hub_job(ref)  # an AzureML job trains from a base model: its lineage is itself
+        method = ref.launch.method if ref.launch is not None else None
+        return {**found, "lineage": [{**entry(found), "method": method}]}
     from ftops.jobs.clients import data_plane
 
     with data_plane(ref.require_openai("show")) as plane:
-        return plane.fine_tuning.jobs.get(ref.job_id)
+        job = plane.fine_tuning.jobs.get(ref.job_id)
+    with Ledger() as ledger:
+        return {**job.wire(), "lineage": lineage(job, ref, ledger)}
 
 
 def hub_job(ref: JobRef) -> dict[str, Any]:

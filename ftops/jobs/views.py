@@ -46,9 +46,17 @@ def job_fields(found: Any) -> dict[str, Any]:
         ["training file", found.get("training_file")],
         ["validation file", found.get("validation_file")],
         ["trained tokens", found.get("trained_tokens")],
+        ["lineage", lineage_line(found.get("lineage"))],
         ["error", (found.get("error") or {}).get("message")],
     ]
     return {"columns": ["field", "value"], "rows": [r for r in rows if r[1] is not None]}
+
+
+def lineage_line(chain: Any) -> str | None:
+    """base model -> job (method) -> ... -> this job; None (row left out) when no lineage was given."""
+    from ftops.jobs.lineage import chain_line
+
+    return chain_line(chain) if chain else None
 
 
 def event_cells(found: Iterable[dict[str, Any]]) -> dict[str, Any]:
