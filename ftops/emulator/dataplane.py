@@ -379,6 +379,21 @@ class DataPlane:
                     models.update(c["fine_tuned_model_checkpoint"] for c in job.checkpoints)
             return models
 
+    def holds_model(self, account: str, model: str) -> bool:
+        """Whether this data-plane account (keyed by host name = account name) has `model` to deploy: a job of
+        it produced `model` as its fine_tuned_model, or one of its jobs' checkpoints has `model` as its id or as
+        its fine_tuned_model_checkpoint (docs, fine-tuning-deploy.md: a checkpoint deploys by its `ftchkpt-` id)."""
+        with self.lock:
+            found = self.accounts.get(account)
+            if found is None:
+                return False
+            for job in found.jobs.values():
+                if job.fine_tuned_model == model:
+                    return True
+                if any(model in (c.get("id"), c.get("fine_tuned_model_checkpoint")) for c in job.checkpoints):
+                    return True
+            return False
+
     @staticmethod
     def _location(request: Request, path: str) -> dict[str, str]:
         """An absolute Location, with the account prefix the request came in with (as Azure's example shows)."""

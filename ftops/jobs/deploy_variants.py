@@ -56,6 +56,26 @@ def serving_types(model: Model) -> tuple[Deployment, ...]:
     return ()
 
 
+# Where fine-tuned models are served that no ARM deployment type serves (the supported-models table's
+# deployment columns; deploy-fine-tuned-models.md: "Serverless, Managed Compute, or Fireworks on Foundry").
+SERVED_ELSEWHERE = {
+    "managed-compute": "Managed Compute (an endpoint on your own VMs, Foundry portal)",
+    "fireworks-provisioned": "Fireworks on Foundry (provisioned, Foundry portal)",
+}
+
+
+def _not_served(model: Model) -> NotAvailableError:
+    """A fine-tuned model no ARM deployment type serves: where it can be served instead."""
+    kinds = [d.sku for p in model.paths if p.kind == "foundry-resource" for d in p.deployments]
+    where = [SERVED_ELSEWHERE[k] for k in kinds if k in SERVED_ELSEWHERE]
+    return NotAvailableError(
+        f"fine-tuned {model.name} models are not served as an Azure OpenAI (ARM) deployment",
+        hint=f"serve it with {' or '.join(where)}: see Deploy fine-tuned models in Microsoft Foundry"
+        if where
+        else "Microsoft lists no deployment type for its fine-tuned models; see the supported-models table",
+    )
+
+
 def _describe(deployment: Deployment) -> str:
     return deployment.sku + (f" ({', '.join(deployment.regions)})" if deployment.regions else "")
 
@@ -68,8 +88,10 @@ def check_deployment(job_model: str, sku: str, region: str, catalog: Catalog | N
     if model is None:
         return DeploymentCheck(None, wanted, "OpenAI")
     offered = serving_types(model)
-    if not offered:  # the catalog lists none (e.g. served on managed compute only): leave it to Azure
+    if not offered and not model.offered:  # retired: the catalog keeps no deployment types; Azure decides
         return DeploymentCheck(model, wanted, model_format(model, catalog))
+    if not offered:  # managed compute or Fireworks only (gpt-oss-120b, the preview open models): refused here
+        raise _not_served(model)
     here = [d for d in offered if not d.regions or region in d.regions]
     match = next((d for d in offered if d.sku == wanted), None)
     alternatives = ", ".join(d.sku for d in here) or "none in this region"
