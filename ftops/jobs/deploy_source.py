@@ -135,6 +135,16 @@ def check_fine_tuning_region(job_model: str, location: str) -> None:
 _TENANT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[a-zA-Z0-9][a-zA-Z0-9.-]{2,252}")
 
 
+def check_tenant(tenant: str) -> str:
+    """A tenant id (GUID) or domain, as `--source-tenant` takes it (it goes into a token request)."""
+    if not _TENANT.fullmatch(tenant):
+        raise UsageError(
+            f"--source-tenant {tenant[:80]!r} is not a tenant id",
+            hint="pass the source tenant's id (a GUID) or its domain, e.g. contoso.onmicrosoft.com",
+        )
+    return tenant
+
+
 def auxiliary_header(tenant: str) -> dict[str, str]:
     """The `x-ms-authorization-auxiliary` header: an ARM token of the source tenant ("Cross tenant deployment").
 
@@ -144,11 +154,7 @@ def auxiliary_header(tenant: str) -> dict[str, str]:
     from ftops.azure.sanitize import register_secret
     from ftops.azure.settings import ARM_SCOPE, load_settings
 
-    if not _TENANT.fullmatch(tenant):
-        raise UsageError(
-            f"--source-tenant {tenant[:80]!r} is not a tenant id",
-            hint="pass the source tenant's id (a GUID) or its domain, e.g. contoso.onmicrosoft.com",
-        )
+    check_tenant(tenant)
     credential = default_credential(load_settings())
     try:
         token = str(credential.get_token(ARM_SCOPE, tenant_id=tenant).token)
@@ -174,6 +180,4 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     if chosen:
         why = f", lowest {chosen['metric']} {chosen['value']:g}" if chosen.get("metric") else ""
         lines.append(f"checkpoint {chosen['number']} of {chosen['of']}: step {chosen['step']}, {chosen['id']}{why}")
-    if result.get("hosting_per_day") is not None:
-        lines.append(f"hosting: {result['hosting_per_day']:.2f} USD/day")
-    return lines
+    return lines  # the hosting cost per day follows as the note
