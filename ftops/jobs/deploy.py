@@ -1,4 +1,7 @@
-"""Deploy a fine-tuned model on the account that trained it, idempotently, and wait until it serves.
+"""Deploy a fine-tuned model or checkpoint, idempotently, and wait until it serves.
+
+Where the job trained, or on another region's or subscription's account with the model's `source`
+(`ftops.jobs.deploy_source`); which checkpoint is `ftops.jobs.checkpoints`; docs/deploy.md.
 
 Deployments on one account must be created one after another (Azure answers parallel creates
 with 409), so creates on an account hold a per-account lock file, and a 409 from another client

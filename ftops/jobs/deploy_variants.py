@@ -2,8 +2,9 @@
 
 Checked before any create, from the catalog's deployment types of the fine-tuned model (Microsoft's
 supported-models table, its legend and the Standard / Provisioned deployment region tables): a refusal names
-the types and regions that would serve it instead. The format is the provider's (`deployment_formats`), so an
-open model such as Qwen3-32B deploys as `Alibaba`, not `OpenAI`.
+the types and regions that would serve it instead. A model the table serves on Managed Compute or Fireworks
+only (gpt-oss-120b, Qwen3.6-35B-A3B, ...) is refused naming those. The format is the provider's
+(`deployment_formats`), so an open model such as Qwen3-32B deploys as `Alibaba`, not `OpenAI`.
 """
 
 from __future__ import annotations
