@@ -699,9 +699,8 @@ class ArmPlane:
         sku = body.get("sku")
         if sku:
             wanted = {**deployment["sku"], **sku}
-            refusal = self._refuse_capacity(
-                p["accountName"], p["deploymentName"], deployment["properties"]["model"]["name"], wanted
-            )
+            deployed = deployment.get("_usage_model") or deployment["properties"]["model"]["name"]
+            refusal = self._refuse_capacity(p["accountName"], p["deploymentName"], deployed, wanted)
             if refusal is not None:
                 return refusal
 
@@ -722,7 +721,7 @@ class ArmPlane:
         from ftops.emulator.usages import usage_name
 
         loc = self.location_of(p["accountName"])
-        model = deployment["properties"]["model"]["name"]
+        model = deployment.get("_usage_model") or deployment["properties"]["model"]["name"]
         values = []
         for sku in ("Standard", "GlobalStandard", "DataZoneStandard", "Developer"):
             try:

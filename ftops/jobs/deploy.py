@@ -205,6 +205,7 @@ def _update(
         model_format=str(model.get("format") or "OpenAI"),
         sku=request.sku if "sku" in request.asked else str(sku.get("name") or request.sku),
         capacity=request.capacity if "capacity" in request.asked else int(sku.get("capacity") or request.capacity),
+        **_origin(request),  # a deployment of another account's model keeps naming its source
     )
     return dict(poller.result(poll_seconds=poll_seconds))
 

@@ -143,3 +143,15 @@ def test_cross_tenant_sends_source_account_and_an_auxiliary_token_never_shown(em
     assert stored["properties"]["model"]["sourceAccount"] == SOURCE and "source" not in stored["properties"]["model"]
     bad = ftops(*args[:-1], "not a tenant!")
     assert bad.returncode == 2 and "is not a tenant id" in bad.stderr
+
+
+def test_changing_the_capacity_of_a_cross_account_deployment_keeps_its_source(emulator, trained, run, stack):
+    emulator.arm.add_account(OTHER_SUB, OTHER_RG, "aiprodeus2", "eastus2")
+    job = trained()["job_id"]
+    args = ["deploy", job, "--outputs", str(stack), "--to-account", EAST, "--sku", "GlobalStandard"]
+    first = run(*args)
+    resized = run(*args, "--capacity", "2")  # an update in place: the PUT names the source again
+    assert resized["deployment"] == first["deployment"] and resized["capacity"] == 2
+    stored = emulator.arm.deployments[(OTHER_SUB, OTHER_RG, "aiprodeus2")][first["deployment"]]
+    assert stored["properties"]["model"]["source"] == SOURCE and stored["sku"]["capacity"] == 2
+    assert counters(emulator)["deployment_puts:aiprodeus2"] == 2
