@@ -42,7 +42,9 @@ def test_the_second_checkpoint_deploys_by_its_id_exactly_once(emulator, trained,
 
     final = run("deploy", job, "--outputs", str(stack))  # the job's final model: its own deployment
     assert final["deployment"] != deployed["deployment"] and final["checkpoint"] is None
-    assert puts(emulator) == 2
+    first = run("deploy", job, "--outputs", str(stack), "--checkpoint", "1")  # each checkpoint: its own name
+    assert first["deployment"] not in (deployed["deployment"], final["deployment"])
+    assert puts(emulator) == 3
 
 
 def test_best_picks_the_lowest_validation_loss_not_the_latest(emulator, trained, run, stack):
