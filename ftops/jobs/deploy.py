@@ -343,6 +343,9 @@ def deploy_job(
     region = region_for_endpoint(outputs, endpoint)
     with data_plane(endpoint) as plane:
         found = ref.job or plane.fine_tuning.jobs.get(ref.job_id)
+    from ftops.jobs.deploy_variants import refuse_unserved
+
+    refuse_unserved(str(found.get("model") or ""))  # gpt-oss-120b & co: not an ARM deployment anywhere
     source = Placement.of(outputs, region)
     dest = _destination(outputs, source, ask)
     cross = dest.account_id.lower() != source.account_id.lower()

@@ -77,6 +77,14 @@ def _not_served(model: Model) -> NotAvailableError:
     )
 
 
+def refuse_unserved(job_model: str, catalog: Catalog | None = None) -> None:
+    """Refuse at once a model no ARM deployment type serves, before any other question about the deploy."""
+    catalog = catalog or load_catalog()
+    model = base_of(job_model, catalog)
+    if model is not None and model.offered and not serving_types(model):
+        raise _not_served(model)
+
+
 def _describe(deployment: Deployment) -> str:
     return deployment.sku + (f" ({', '.join(deployment.regions)})" if deployment.regions else "")
 

@@ -136,7 +136,7 @@ def test_cross_tenant_sends_source_account_and_an_auxiliary_token_never_shown(em
         "--source-tenant",
         tenant,
     ]
-    done = ftops(*args)
+    done = ftops(*args, "--debug")
     assert done.returncode == 0, done.stderr
     assert EMULATOR_TOKEN not in done.stdout + done.stderr
     (stored,) = emulator.arm.deployments[(OTHER_SUB, OTHER_RG, "aiprodeus2")].values()

@@ -16,7 +16,12 @@ from ftops.jobs.deploy_variants import check_deployment
 
 def test_a_gpt_oss_120b_fine_tune_is_refused_naming_where_it_is_served(emulator, trained, stack):
     launched = trained("gpt-oss-120b", 2)
-    for extra in ([], ["--checkpoint", "1"], ["--to-region", "eastus2", "--sku", "GlobalStandard"]):
+    beyond = [
+        "--to-account",
+        "/subscriptions/00000000-0000-0000-0000-0000000000b2/resourceGroups/rg/providers/"
+        "Microsoft.CognitiveServices/accounts/aiwestus2",
+    ]  # said before the account is even looked for
+    for extra in ([], ["--checkpoint", "1"], ["--to-region", "eastus2", "--sku", "GlobalStandard"], beyond):
         done = ftops("deploy", launched["job_id"], "--outputs", str(stack), *extra)
         no_traceback(done)
         assert done.returncode == 1, extra
