@@ -288,9 +288,11 @@ def deploy_ref(
         raise UsageError("give --to-region or --to-account, not both", hint="--to-region R: the stack's account in R")
     if ask.source_tenant and not ask.to_account:
         raise UsageError("--source-tenant needs --to-account", hint="name the destination account in the other tenant")
-    if ask.source_tenant:
-        from ftops.jobs.deploy_source import check_tenant
+    from ftops.jobs.deploy_source import check_tenant, parse_account_id
 
+    if ask.to_account:
+        parse_account_id(ask.to_account)  # a malformed id is a usage error before anything is read
+    if ask.source_tenant:
         check_tenant(ask.source_tenant)
     chosen = None
     if ref.startswith(CHECKPOINT_PREFIX):

@@ -107,7 +107,7 @@ def test_an_unknown_destination_account_and_a_malformed_id(emulator, trained, st
     job = trained()["job_id"]
     missing = ftops("deploy", job, "--outputs", str(stack), "--to-account", account_id(OTHER_SUB, OTHER_RG, "nosuch"))
     assert missing.returncode == 1 and "no AI Services account nosuch" in missing.stderr
-    malformed = ftops("deploy", job, "--outputs", str(stack), "--to-account", "aiprodeus2")
+    malformed = ftops("deploy", "ftjob-unknown", "--outputs", str(stack), "--to-account", "aiprodeus2")
     assert malformed.returncode == 2
     assert (
         "/subscriptions/<subscription-id>/resourceGroups/<group>/providers/Microsoft.CognitiveServices"
