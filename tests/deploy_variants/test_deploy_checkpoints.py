@@ -6,6 +6,8 @@ the format `ftchkpt-…`" as the model name.
 
 from __future__ import annotations
 
+import json
+
 from cli_run import ftops, no_traceback, sft_rows, write_jsonl
 
 
@@ -98,3 +100,14 @@ def test_an_unknown_checkpoint_id_names_how_to_find_one(emulator, trained, stack
     no_traceback(done)
     assert done.returncode == 1 and "has checkpoint ftchkpt-00000000000000000000dead" in done.stderr
     assert puts(emulator) == 0
+
+
+def test_a_checkpoint_id_is_found_on_the_stacks_accounts_without_the_ledger(emulator, trained, run, stack, tmp_path):
+    job = trained()["job_id"]
+    third = run("jobs", "checkpoints", job, "--outputs", str(stack))["checkpoints"][2]
+    elsewhere = {"FTOPS_STATE_DIR": str(tmp_path / "another-machine")}  # a ledger that never saw the launch
+    done = ftops("deploy", third["id"], "--outputs", str(stack), "--json", env=elsewhere)
+    assert done.returncode == 0, done.stderr
+    deployed = json.loads(done.stdout)
+    assert deployed["job_id"] == job and deployed["checkpoint"]["number"] == 3 and deployed["model"] == third["id"]
+    assert puts(emulator) == 1
