@@ -144,15 +144,22 @@ class Deployments:
         sku: str = "Standard",
         capacity: int = 1,
         source: str | None = None,
+        source_account: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> LroPoller:
-        """PUT the deployment; the poller ends when it serves (provisioningState Succeeded)."""
+        """PUT the deployment; the poller ends when it serves (provisioningState Succeeded).
+
+        `source` (another region or subscription) or `source_account` (another tenant, with its token in
+        `headers`' x-ms-authorization-auxiliary) name the account whose fine-tuned model this deploys."""
         path = self._path(resource_group, account, name)
         model_body: dict[str, Any] = {"format": model_format, "name": model, "version": version}
         if source:
             model_body["source"] = source
+        if source_account:
+            model_body["sourceAccount"] = source_account
         body = {"sku": {"name": sku, "capacity": capacity}, "properties": {"model": model_body}}
         params = {"api-version": COGNITIVE_API_VERSION}
-        response = self._arm.transport.request("PUT", path, params=params, json=body)
+        response = self._arm.transport.request("PUT", path, params=params, json=body, headers=headers)
         final = self._arm.transport.url(path) + f"?api-version={COGNITIVE_API_VERSION}"
         return LroPoller(
             self._arm.transport, response, final_url=final, sleep=self._arm.sleep, what=f"deployment {name}"

@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "ftops.cli.deploy_cmd",
         "deploy",
         "command",
-        "Deploy a fine-tuned model where it was trained and wait until it serves; idempotent.",
+        "Deploy a fine-tuned model (or one of its checkpoints) and wait until it serves; idempotent.",
     ),
     "eval": (
         "ftops.cli.eval_cmd",

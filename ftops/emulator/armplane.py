@@ -52,6 +52,7 @@ MONITORS = [
     ),
     (re.compile(r"/(?P<scope>.+)/providers/Microsoft\.Quota/operationsStatus/(?P<op>[^/]+)$", re.I), "quota"),
 ]
+CHECKPOINT_PREFIX = "ftchkpt-"  # a checkpoint's id; the docs deploy a checkpoint by passing it as the model name
 MONITOR_READS = 2  # reads of a monitor (or of the resource) until an operation ends
 
 # VM families ML reports per location, with (used, limit) vCPUs: a believable starting point.
@@ -159,7 +160,8 @@ class ArmPlane:
             for name, deployment in deployments.items():
                 if skip == (account, name):
                     continue
-                usage = usage_name(deployment["properties"]["model"]["name"], deployment["sku"]["name"])
+                deployed = deployment.get("_usage_model") or deployment["properties"]["model"]["name"]
+                usage = usage_name(deployed, deployment["sku"]["name"])
                 used[usage] += deployment["sku"].get("capacity", 1)
         return used
 
@@ -597,12 +599,12 @@ class ArmPlane:
         model = (body.get("properties") or {}).get("model") or {}
         if not model.get("name"):
             return error(400, "InvalidResourceProperties", "properties.model.name is required.")
-        if ".ft-" in model["name"] and model["name"] not in self.dataplane.fine_tuned_models():
-            return error(
-                400, "DeploymentModelNotFound", f"The fine-tuned model {model['name']} was not found or is not ready."
-            )
-        wanted = model_rules().get("fine_tuned_formats", {}).get(model["name"].split(".ft-")[0])
-        if ".ft-" in model["name"] and wanted and model.get("format") != wanted:
+        if refused := self._refuse_custom_model(request, account, model):
+            self.counters[f"deployment_refusals:{account}"] += 1
+            return refused
+        deployed_as = self._deployed_as(model["name"])  # a checkpoint id stands for its checkpoint model
+        wanted = model_rules().get("fine_tuned_formats", {}).get(deployed_as.split(".ft-")[0])
+        if ".ft-" in deployed_as and wanted and model.get("format") != wanted:
             found = model.get("format")
             return error(400, "InvalidModelFormat", f"Model {model['name']} has format {wanted}, not {found}.")
         existing = self.deployments.setdefault((sub, rg, account), {})
@@ -615,7 +617,7 @@ class ArmPlane:
                 "RequestConflict",
                 f"Another operation is being performed on the parent resource (deployment {busy[0]}).",
             )
-        refusal = self._refuse_capacity(account, name, model["name"], body.get("sku") or {})
+        refusal = self._refuse_capacity(account, name, deployed_as, body.get("sku") or {})
         if refusal is not None:
             self.counters[f"deployment_refusals:{account}"] += 1
             return refusal
@@ -628,9 +630,12 @@ class ArmPlane:
             "sku": body.get("sku") or {"name": "Standard", "capacity": 1},
             "systemData": {"createdAt": _stamp()},
             "properties": {
-                "model": {k: v for k, v in model.items() if k in ("format", "name", "version", "source")},
+                "model": {
+                    k: v for k, v in model.items() if k in ("format", "name", "version", "source", "sourceAccount")
+                },
                 "provisioningState": "Succeeded" if updating else "Accepted",
             },
+            "_usage_model": deployed_as,  # what its quota is counted as (private: never in a reply)
         }
         existing[name] = deployment
         if updating:
@@ -645,6 +650,73 @@ class ArmPlane:
         _, headers = self.start_operation(request, sub, finish)
         return Reply(201, _public(deployment), headers={k: v for k, v in headers.items() if k != "Location"})
 
+    def _deployed_as(self, model: str) -> str:
+        """A checkpoint id (`ftchkpt-…`) as the checkpoint model it names (`<base>.ft-…:ckpt-step-N`), so quota and
+        format rules see its base model; any other name as it is."""
+        if not model.startswith(CHECKPOINT_PREFIX):
+            return model
+        with self.dataplane.lock:
+            for account in self.dataplane.accounts.values():
+                for job in account.jobs.values():
+                    for checkpoint in job.checkpoints:
+                        if checkpoint.get("id") == model:
+                            return str(checkpoint.get("fine_tuned_model_checkpoint") or model)
+        return model
+
+    def _refuse_custom_model(self, request: Request, account: str, model: dict) -> Reply | None:
+        """Azure's refusals of a fine-tuned model or checkpoint the deployment cannot reach.
+
+        Docs (fine-tuning-deploy.md, "Cross region deployment"): without `source` the model must be the
+        account's own; with `source` (or `sourceAccount`, cross-tenant) it comes from that account, and "the
+        new region must also support fine-tuning" (the emulator's `training_regions`)."""
+        name = str(model["name"])
+        if ".ft-" not in name and not name.startswith(CHECKPOINT_PREFIX):
+            return None  # a base model
+        source = model.get("source") or model.get("sourceAccount")
+        if model.get("sourceAccount") and not request.headers.get("x-ms-authorization-auxiliary", "").startswith(
+            "Bearer "
+        ):  # cross-tenant: the source tenant's token rides in the auxiliary header ("Cross tenant deployment")
+            return error(
+                403,
+                "LinkedAuthorizationFailed",
+                f"The client has permission to deploy on account {account} but not to read model {name} from "
+                f"{model['sourceAccount']}: send a token of the source tenant in x-ms-authorization-auxiliary.",
+            )
+        if not source:
+            if self.dataplane.holds_model(account, name):
+                return None
+            return error(
+                400,
+                "DeploymentModelNotFound",
+                f"The fine-tuned model {name} was not found on account {account} or is not ready. To deploy a "
+                "model of another account, set properties.model.source to that account's resource id.",
+            )
+        match = re.fullmatch(ACCOUNT, str(source), re.I)
+        key = (match["sub"].lower(), match["rg"].lower(), match["account"].lower()) if match else None
+        if key is None or key not in self.accounts:
+            return error(
+                400,
+                "InvalidResourceProperties",
+                f"The source account '{source}' of model {name} was not found: properties.model.source must be "
+                "the resource id of an existing Microsoft.CognitiveServices account.",
+            )
+        source_name = self.accounts[key]["name"]
+        if not self.dataplane.holds_model(source_name, name):
+            return error(
+                400,
+                "DeploymentModelNotFound",
+                f"The fine-tuned model {name} was not found on the source account {source_name} or is not ready.",
+            )
+        location = self.location_of(account)
+        if location not in model_rules()["training_regions"]:
+            return error(
+                400,
+                "InvalidResourceProperties",
+                f"Fine-tuned model {name} cannot be deployed to account {account} in region '{location}': "
+                "cross-region deployment needs a destination region that supports fine-tuning.",
+            )
+        return None
+
     def deployments_update(self, request: Request, p: dict[str, str]) -> Reply:
         """PATCH sku/capacity (final-state-via location): 202 with the monitors, the updated deployment at the end."""
         deployment = self.deployments.get(self._key(p), {}).get(p["deploymentName"])
@@ -654,9 +726,8 @@ class ArmPlane:
         sku = body.get("sku")
         if sku:
             wanted = {**deployment["sku"], **sku}
-            refusal = self._refuse_capacity(
-                p["accountName"], p["deploymentName"], deployment["properties"]["model"]["name"], wanted
-            )
+            deployed = deployment.get("_usage_model") or deployment["properties"]["model"]["name"]
+            refusal = self._refuse_capacity(p["accountName"], p["deploymentName"], deployed, wanted)
             if refusal is not None:
                 return refusal
 
@@ -677,7 +748,7 @@ class ArmPlane:
         from ftops.emulator.usages import usage_name
 
         loc = self.location_of(p["accountName"])
-        model = deployment["properties"]["model"]["name"]
+        model = deployment.get("_usage_model") or deployment["properties"]["model"]["name"]
         values = []
         for sku in ("Standard", "GlobalStandard", "DataZoneStandard", "Developer"):
             try:

@@ -1,4 +1,7 @@
-"""Deploy a fine-tuned model on the account that trained it, idempotently, and wait until it serves.
+"""Deploy a fine-tuned model or checkpoint, idempotently, and wait until it serves.
+
+Where the job trained, or on another region's or subscription's account with the model's `source`
+(`ftops.jobs.deploy_source`); which checkpoint is `ftops.jobs.checkpoints`; docs/deploy.md.
 
 Deployments on one account must be created one after another (Azure answers parallel creates
 with 409), so creates on an account hold a per-account lock file, and a 409 from another client
@@ -13,14 +16,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftops.azure.arm import ArmClient
 from ftops.azure.errors import AzureConflictError
-from ftops.errors import AzureRefusedError, UserError
-from ftops.jobs.refs import JobDoc, JobRef
+from ftops.errors import AzureRefusedError, UsageError, UserError
+from ftops.jobs.deploy_source import Placement
+from ftops.jobs.refs import JobDoc, JobRef, StackRef
 from ftops.stack.naming import resource_name, short_hash
 from ftops.stack.outputs import RegionOutput, StackOutputs
+
+if TYPE_CHECKING:
+    from ftops.jobs.checkpoints import Chosen
 
 CONFLICT_RETRIES = 6
 CONFLICT_WAIT_SECONDS = 20.0
@@ -33,6 +40,20 @@ class DeployRequest:
     sku: str = "Standard"
     capacity: int = 1
     asked: frozenset[str] = frozenset()  # which of sku/capacity the user gave: only those change a deployment
+    model: str | None = None  # deploy this instead of the job's fine-tuned model (a checkpoint's `ftchkpt-` id)
+    source: str | None = None  # the training account's ARM id, when the deployment is on another account
+    source_tenant: str | None = None  # the source's tenant, when it differs (sourceAccount + auxiliary token)
+
+
+@dataclass(frozen=True)
+class DeployAsk:
+    """What `ftops deploy` was asked beyond the job: which checkpoint, and which account to deploy on."""
+
+    checkpoint: int | None = None
+    best: bool = False
+    to_region: str | None = None
+    to_account: str | None = None
+    source_tenant: str | None = None
 
 
 def region_for_endpoint(outputs: StackOutputs, endpoint: str) -> RegionOutput:
@@ -51,6 +72,12 @@ def default_deployment_name(job: JobDoc) -> str:
     """A stable name per job, valid for Azure: the base model plus a hash of the job id."""
     base = str(job.get("model") or "model").split(".ft-")[0]
     return resource_name("deployment", base, "ft", short_hash(str(job.get("id")), length=8))
+
+
+def checkpoint_deployment_name(job: JobDoc, checkpoint_id: str) -> str:
+    """A stable name per checkpoint, distinct from the job's final model's: base model, `ckpt`, a hash of the id."""
+    base = str(job.get("model") or "model").split(".ft-")[0]
+    return resource_name("deployment", base, "ckpt", short_hash(checkpoint_id, length=8))
 
 
 def fine_tuned_model(job: JobDoc) -> str:
@@ -90,13 +117,18 @@ def deploy(
     poll_seconds: float = 5.0,
     on_step: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    at: Placement | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Create (or find) the deployment and wait until it serves. Returns (deployment, created_now)."""
+    """Create (or find) the deployment and wait until it serves. Returns (deployment, created_now).
+
+    `at` is the account the deployment goes on (default: `region`'s, where the job trained); `arm` must be a
+    client of its subscription."""
     say = on_step or (lambda text: None)
-    model = fine_tuned_model(request.job)
+    at = at or Placement.of(outputs, region)
+    model = request.model or fine_tuned_model(request.job)
     name = request.name or default_deployment_name(request.job)
-    group, account = outputs.resource_group, region.account_name
-    with account_lock(state_dir, region.account_id):
+    group, account = at.resource_group, at.account_name
+    with account_lock(state_dir, at.account_id):
         existing = arm.deployments.get(group, account, name)
         if existing is not None:
             serving = ((existing.get("properties") or {}).get("model") or {}).get("name")
@@ -112,8 +144,9 @@ def deploy(
         from ftops.jobs.deploy_variants import check_deployment
 
         # The deployment type must serve this fine-tuned model here, and open models carry their provider's format.
-        checked = check_deployment(str(request.job.get("model") or model), request.sku, region.location)
-        _preflight(arm, outputs, region, model, request, name)
+        checked = check_deployment(str(request.job.get("model") or model), request.sku, at.location)
+        _preflight(arm, outputs, at, model, request, name)
+        origin = _origin(request)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 say(f"creating deployment {name} of {model} ({request.sku} x{request.capacity}) on {account}")
@@ -126,6 +159,7 @@ def deploy(
                     model_format=checked.format,
                     sku=checked.sku,
                     capacity=request.capacity,
+                    **origin,
                 )
                 return poller.result(poll_seconds=poll_seconds), True
             except AzureConflictError:
@@ -171,22 +205,37 @@ def _update(
         model_format=str(model.get("format") or "OpenAI"),
         sku=request.sku if "sku" in request.asked else str(sku.get("name") or request.sku),
         capacity=request.capacity if "capacity" in request.asked else int(sku.get("capacity") or request.capacity),
+        **_origin(request),  # a deployment of another account's model keeps naming its source
     )
     return dict(poller.result(poll_seconds=poll_seconds))
 
 
+def _origin(request: DeployRequest) -> dict[str, Any]:
+    """Where the model comes from, as the PUT says it: nothing (this account's own), `source` (another region
+    or subscription), or `sourceAccount` with the source tenant's token in the auxiliary header."""
+    if not request.source:
+        return {}
+    if not request.source_tenant:
+        return {"source": request.source}
+    from ftops.jobs.deploy_source import auxiliary_header
+
+    return {"source_account": request.source, "headers": auxiliary_header(request.source_tenant)}
+
+
 def _preflight(
-    arm: ArmClient, outputs: StackOutputs, region: RegionOutput, model: str, request: DeployRequest, name: str
+    arm: ArmClient, outputs: StackOutputs, at: Placement, model: str, request: DeployRequest, name: str
 ) -> None:
     """Refuse before creating anything when the region lacks the deployment quota, saying what would fit."""
     from ftops.capacity.preflight import Want, refuse, shortfalls
     from ftops.capacity.usage import base_model_name
 
     base = base_model_name(str(request.job.get("model") or model))  # the job names the base model
-    want = Want(region.location, model, request.sku, request.capacity, f"deployment {name}", base=base)
-    found = shortfalls(arm, [want], preferred=[r.location for r in outputs.regions])
+    want = Want(at.location, model, request.sku, request.capacity, f"deployment {name}", base=base)
+    stack_regions = [r.location for r in outputs.regions]
+    preferred = stack_regions if at.subscription_id == outputs.subscription_id else [at.location]
+    found = shortfalls(arm, [want], preferred=preferred)
     if found:
-        raise refuse(found, what=f"cannot deploy {name} on {region.account_name}")
+        raise refuse(found, what=f"cannot deploy {name} on {at.account_name}")
 
 
 def _wait_existing(
@@ -220,6 +269,53 @@ def _wait_existing(
     return done.value
 
 
+def deploy_ref(
+    ref: str,
+    stack: StackRef,
+    *,
+    name: str | None,
+    sku: str | None,
+    capacity: int | None,
+    ask: DeployAsk = DeployAsk(),
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """`ftops deploy` as one call: a job id, launch key or checkpoint id, located and deployed; the `--json`."""
+    from ftops.jobs.checkpoints import CHECKPOINT_PREFIX, choose, find_checkpoint
+
+    if ask.checkpoint is not None and ask.best:
+        raise UsageError("give --checkpoint N or --best, not both", hint="--best picks by validation loss")
+    if ask.to_region and ask.to_account:
+        raise UsageError("give --to-region or --to-account, not both", hint="--to-region R: the stack's account in R")
+    if ask.source_tenant and not ask.to_account:
+        raise UsageError("--source-tenant needs --to-account", hint="name the destination account in the other tenant")
+    from ftops.jobs.deploy_source import check_tenant, parse_account_id
+
+    if ask.to_account:
+        parse_account_id(ask.to_account)  # a malformed id is a usage error before anything is read
+    if ask.source_tenant:
+        check_tenant(ask.source_tenant)
+    chosen = None
+    if ref.startswith(CHECKPOINT_PREFIX):
+        if ask.checkpoint is not None or ask.best:
+            raise UsageError(f"{ref} is a checkpoint already", hint="drop --checkpoint/--best, or pass the job id")
+        job_ref, found = find_checkpoint(ref, stack)
+        chosen = choose(job_ref.job_id, found, wanted_id=ref)
+    else:
+        from ftops.jobs.track import locate
+
+        job_ref = locate(ref, stack)
+        if ask.checkpoint is not None or ask.best:
+            from ftops.jobs.track import checkpoints
+
+            job_ref.require_openai("deploying a checkpoint")
+            chosen = choose(job_ref.job_id, checkpoints(job_ref), number=ask.checkpoint, best=ask.best)
+    if job_ref.on_hub and (ask.to_region or ask.to_account):
+        raise UsageError("--to-region/--to-account deploy Azure OpenAI fine-tunes only", hint="drop them for hub jobs")
+    return deploy_job(
+        job_ref, stack.outputs, name=name, sku=sku, capacity=capacity, chosen=chosen, ask=ask, on_step=on_step
+    )
+
+
 def deploy_job(
     ref: JobRef,
     outputs: StackOutputs,
@@ -227,9 +323,11 @@ def deploy_job(
     name: str | None,
     sku: str | None,
     capacity: int | None,
+    chosen: Chosen | None = None,
+    ask: DeployAsk = DeployAsk(),
     on_step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """`ftops deploy` as one call: the job's model deployed where it trained; the `--json` document.
+    """The job's model (or `chosen` checkpoint) deployed where it trained, or on the account `ask` names.
 
     `sku`/`capacity` None means not asked: Standard x1 for a new deployment, unchanged for an existing one.
     """
@@ -247,8 +345,30 @@ def deploy_job(
     region = region_for_endpoint(outputs, endpoint)
     with data_plane(endpoint) as plane:
         found = ref.job or plane.fine_tuning.jobs.get(ref.job_id)
-    request = DeployRequest(job=found, name=name, sku=sku, capacity=capacity, asked=asked)
-    with arm(outputs.subscription_id) as client:
+    from ftops.jobs.deploy_variants import refuse_unserved
+
+    refuse_unserved(str(found.get("model") or ""))  # gpt-oss-120b & co: not an ARM deployment anywhere
+    source = Placement.of(outputs, region)
+    dest = _destination(outputs, source, ask)
+    cross = dest.account_id.lower() != source.account_id.lower()
+    if cross:  # "the new region must also support fine-tuning" (docs); checked before anything is created
+        from ftops.jobs.deploy_source import check_fine_tuning_region
+
+        check_fine_tuning_region(str(found.get("model") or ""), dest.location)
+    model = chosen.id if chosen else fine_tuned_model(found)
+    if chosen and not name:
+        name = checkpoint_deployment_name(found, chosen.id)
+    request = DeployRequest(
+        job=found,
+        name=name,
+        sku=sku,
+        capacity=capacity,
+        asked=asked,
+        model=model,
+        source=source.account_id if cross else None,
+        source_tenant=ask.source_tenant,
+    )
+    with arm(dest.subscription_id) as client:
         deployment, created = deploy(
             client,
             outputs,
@@ -257,23 +377,48 @@ def deploy_job(
             state_dir=default_path().parent,
             poll_seconds=poll_seconds(5.0),
             on_step=on_step,
+            at=dest,
         )
-    if ref.launch is not None:
+    if ref.launch is not None and not cross and chosen is None:  # the ledger keeps the job's own deployment
         with Ledger() as ledger:
             ledger.update(ref.launch.key, deployment=deployment.get("name"))
     properties = deployment.get("properties") or {}
     served = str((properties.get("model") or {}).get("name") or "")
     served_sku = str((deployment.get("sku") or {}).get("name") or sku)
+    priced = chosen.model if chosen and chosen.model else served  # a checkpoint id does not say its base model
     return {
         "deployment": deployment.get("name"),
         "created": created,
         "model": (properties.get("model") or {}).get("name"),
-        "account": region.account_name,
-        "location": region.location,
-        "endpoint": region.endpoint,
+        "job_id": ref.job_id,
+        "account": dest.account_name,
+        "location": dest.location,
+        "endpoint": dest.endpoint,
+        "account_id": dest.account_id,
+        "subscription_id": dest.subscription_id,
+        "source": {**source.to_dict(), "sent": (properties.get("model") or {}).get("source") or request.source},
+        "cross_account": cross,
+        "checkpoint": chosen.to_dict() if chosen else None,
         "sku": (deployment.get("sku") or {}).get("name"),
         "capacity": (deployment.get("sku") or {}).get("capacity"),
         "provisioning_state": properties.get("provisioningState"),
-        "hosting_per_day": hosting_per_day(served, served_sku),
-        "note": hosting_note(served, served_sku),
+        "hosting_per_day": hosting_per_day(priced, served_sku),
+        "note": hosting_note(priced, served_sku),
     }
+
+
+def _destination(outputs: StackOutputs, source: Placement, ask: DeployAsk) -> Placement:
+    """The account the deployment goes on: the training account, the stack's account in --to-region, or
+    --to-account's (read with ARM for its location and endpoint)."""
+    from ftops.jobs.deploy_source import parse_account_id, read_account, stack_account_in
+
+    if ask.to_region:
+        return Placement.of(outputs, stack_account_in(outputs, ask.to_region))
+    if ask.to_account:
+        sub, group, name = parse_account_id(ask.to_account)
+        wanted = f"/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.CognitiveServices/accounts/{name}"
+        for region in outputs.regions:  # the stack's own account, named by its id
+            if region.account_id.lower() == wanted.lower():
+                return Placement.of(outputs, region)
+        return read_account(sub, group, name)
+    return source

@@ -2,8 +2,9 @@
 
 Checked before any create, from the catalog's deployment types of the fine-tuned model (Microsoft's
 supported-models table, its legend and the Standard / Provisioned deployment region tables): a refusal names
-the types and regions that would serve it instead. The format is the provider's (`deployment_formats`), so an
-open model such as Qwen3-32B deploys as `Alibaba`, not `OpenAI`.
+the types and regions that would serve it instead. A model the table serves on Managed Compute or Fireworks
+only (gpt-oss-120b, Qwen3.6-35B-A3B, ...) is refused naming those. The format is the provider's
+(`deployment_formats`), so an open model such as Qwen3-32B deploys as `Alibaba`, not `OpenAI`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,34 @@ def serving_types(model: Model) -> tuple[Deployment, ...]:
     return ()
 
 
+# Where fine-tuned models are served that no ARM deployment type serves (the supported-models table's
+# deployment columns; deploy-fine-tuned-models.md: "Serverless, Managed Compute, or Fireworks on Foundry").
+SERVED_ELSEWHERE = {
+    "managed-compute": "Managed Compute (an endpoint on your own VMs, Foundry portal)",
+    "fireworks-provisioned": "Fireworks on Foundry (provisioned, Foundry portal)",
+}
+
+
+def _not_served(model: Model) -> NotAvailableError:
+    """A fine-tuned model no ARM deployment type serves: where it can be served instead."""
+    kinds = [d.sku for p in model.paths if p.kind == "foundry-resource" for d in p.deployments]
+    where = [SERVED_ELSEWHERE[k] for k in kinds if k in SERVED_ELSEWHERE]
+    return NotAvailableError(
+        f"fine-tuned {model.name} models are not served as an Azure OpenAI (ARM) deployment",
+        hint=f"serve it with {' or '.join(where)}: see Deploy fine-tuned models in Microsoft Foundry"
+        if where
+        else "Microsoft lists no deployment type for its fine-tuned models; see the supported-models table",
+    )
+
+
+def refuse_unserved(job_model: str, catalog: Catalog | None = None) -> None:
+    """Refuse at once a model no ARM deployment type serves, before any other question about the deploy."""
+    catalog = catalog or load_catalog()
+    model = base_of(job_model, catalog)
+    if model is not None and model.offered and not serving_types(model):
+        raise _not_served(model)
+
+
 def _describe(deployment: Deployment) -> str:
     return deployment.sku + (f" ({', '.join(deployment.regions)})" if deployment.regions else "")
 
@@ -68,8 +97,10 @@ def check_deployment(job_model: str, sku: str, region: str, catalog: Catalog | N
     if model is None:
         return DeploymentCheck(None, wanted, "OpenAI")
     offered = serving_types(model)
-    if not offered:  # the catalog lists none (e.g. served on managed compute only): leave it to Azure
+    if not offered and not model.offered:  # retired: the catalog keeps no deployment types; Azure decides
         return DeploymentCheck(model, wanted, model_format(model, catalog))
+    if not offered:  # managed compute or Fireworks only (gpt-oss-120b, the preview open models): refused here
+        raise _not_served(model)
     here = [d for d in offered if not d.regions or region in d.regions]
     match = next((d for d in offered if d.sku == wanted), None)
     alternatives = ", ".join(d.sku for d in here) or "none in this region"

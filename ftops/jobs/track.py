@@ -141,10 +141,12 @@ def events(ref: JobRef, limit: int) -> list[Any]:
 
 
 def checkpoints(ref: JobRef) -> list[Any]:
+    """The job's checkpoints by step, each with its `number` (1-based: `ftops deploy JOB --checkpoint N`)."""
+    from ftops.jobs.checkpoints import numbered
     from ftops.jobs.clients import data_plane
 
     with data_plane(ref.require_openai("checkpoints")) as plane:
-        return list(plane.fine_tuning.jobs.checkpoints(ref.job_id))
+        return numbered(plane.fine_tuning.jobs.checkpoints(ref.job_id))
 
 
 def control(action: str, ref: JobRef) -> JobDoc:

@@ -65,8 +65,13 @@ def event_cells(found: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def checkpoint_cells(found: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    rows = [
-        [c.get("step_number"), c.get("fine_tuned_model_checkpoint"), (c.get("metrics") or {}).get("train_loss")]
-        for c in found
-    ]
-    return {"columns": ["step", "checkpoint model", "train loss"], "rows": rows}
+    """Checkpoints by step, numbered as `ftops deploy JOB --checkpoint N` counts them; validation loss when known."""
+    from ftops.jobs.checkpoints import numbered
+
+    rows = []
+    for c in numbered(found):
+        metrics = c.get("metrics") or {}
+        valid = metrics.get("full_valid_loss", metrics.get("valid_loss"))
+        model = c.get("fine_tuned_model_checkpoint")
+        rows.append([c["number"], c.get("step_number"), c.get("id"), model, metrics.get("train_loss"), valid])
+    return {"columns": ["#", "step", "id", "checkpoint model", "train loss", "valid loss"], "rows": rows}
