@@ -107,3 +107,55 @@ def test_a_stack_declaring_a_training_type_the_model_lacks_fails_check(tmp_path:
     assert code == 1 and "gpt-oss-20b" in err and "data_zone, global" in err
     code, _, err = run(["check", "--stack", str(stack)])
     assert code == 0, err
+
+
+def test_the_stacks_declared_developer_training_is_sent_for_mai_code(emulator, tmp_path, rft_files):
+    """foundry-open declares MAI-Code-1.1-Flash RFT with Developer training: no flag needed, and it is sent."""
+    outputs = tmp_path / "foundry-open.json"
+    code, _, err = run(["plan", "--stack", "foundry-open", "--save-outputs", str(outputs)])
+    assert code == 0, err
+    train, valid, grader = rft_files
+    args = ["launch", "--outputs", str(outputs), "--model", "MAI-Code-1.1-Flash", "--method", "rft"]
+    args += ["--train", str(train), "--validation", str(valid), "--grader", str(grader), "--json"]
+    code, out, err = run([*args, "--wait"])
+    assert code == 0, err
+    launched = json.loads(out)
+    assert launched["target"]["training_type"] == "developer" and launched["final"]["status"] == "succeeded"
+    [body] = [job.body for account in emulator.dataplane.accounts.values() for job in account.jobs.values()]
+    assert body["trainingType"] == "Developer"
+    code, out, _ = run(args)
+    assert code == 0 and json.loads(out)["job_id"] == launched["job_id"]
+    [account] = emulator.dataplane.accounts
+    assert {k: v for k, v in _acted(emulator).items() if "grader" not in k} == {
+        f"{account}:uploads": 2,
+        f"{account}:job_creations": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("grader", "said"),
+    [
+        ({"type": "string_check", "name": "g", "input": "{{sample.output_text}}", "operation": "eq"}, "reference"),
+        (
+            {"type": "string_check", "name": "g", "input": "{{sample.output_text}}", "reference": "{{item.answer}}"}
+            | {"operation": "contains"},
+            "operation",
+        ),
+        (
+            {"type": "text_similarity", "name": "g", "input": "{{sample.output_text}}", "reference": "{{item.answer}}"}
+            | {"evaluation_metric": "cosine", "pass_threshold": 0.5},
+            "unknown evaluation metric",
+        ),
+    ],
+)
+def test_a_broken_grader_for_a_preview_model_is_refused_before_anything(
+    emulator, outputs_for, rft_files, tmp_path, grader, said
+):
+    """The strict grader checks of OpenAI RFT apply to gpt-oss-120b alike: nothing is sent to the account."""
+    train, valid, _ = rft_files
+    broken = tmp_path / "broken-grader.json"
+    broken.write_text(json.dumps(grader))
+    args = ["launch", "--outputs", str(outputs_for(EASTUS2)), "--model", "gpt-oss-120b", "--method", "rft"]
+    code, _, err = run([*args, "--train", str(train), "--validation", str(valid), "--grader", str(broken), "--json"])
+    assert code == 1 and said in err, err
+    assert _acted(emulator) == {}
