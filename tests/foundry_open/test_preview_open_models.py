@@ -47,8 +47,6 @@ def test_each_preview_model_runs_rft_with_its_training_type_sent(emulator, outpu
 def test_a_preview_model_without_a_declaration_trains_globally(emulator, outputs_for, sft_file):
     """SFT on Qwen3.8-27B, no training type asked or declared: Global, the first it offers in the stack's region."""
     outputs = str(outputs_for(EASTUS2))
-    code, out, err = run(["launch", "--outputs", outputs, "--model", "Qwen3.8-27B", "--method", "sft"])
-    assert code == 2 and "--train" in err  # (usage: the dataset is required)
     args = ["launch", "--outputs", outputs, "--model", "Qwen3.8-27B", "--method", "sft", "--train", str(sft_file)]
     code, out, err = run([*args, "--json", "--wait"])
     assert code == 0, err
@@ -159,3 +157,12 @@ def test_a_broken_grader_for_a_preview_model_is_refused_before_anything(
     code, _, err = run([*args, "--train", str(train), "--validation", str(valid), "--grader", str(broken), "--json"])
     assert code == 1 and said in err, err
     assert _acted(emulator) == {}
+
+
+@pytest.mark.parametrize(("model", "method", "data"), [("Qwen3-32B", "sft", "sft"), ("gpt-oss-120b", "rft", "rft")])
+def test_cost_of_an_open_model_names_the_pricing_page_and_claims_no_figure(sft_file, rft_files, model, method, data):
+    """Microsoft publishes no fine-tuning or hosting figure for the open models: no estimate is made up."""
+    train = rft_files[0] if data == "rft" else sft_file
+    code, out, err = run(["cost", "--model", model, "--method", method, "--train", str(train), "--json"])
+    assert code == 1 and f"no recorded price for {model}" in err
+    assert "https://aka.ms/oai/pricing" in json.loads(out)["hint"]
