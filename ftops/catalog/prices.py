@@ -36,7 +36,9 @@ class PriceTable:
         if found is None:
             raise NotAvailableError(
                 f"no recorded price for {model}",
-                hint="open models bill through their marketplace offer or VM hours; see the Azure pricing pages",
+                # Microsoft's cost pages give figures for OpenAI's models only (prices.yaml's sources).
+                hint="no figure is published for it: on a Foundry resource see https://aka.ms/oai/pricing; "
+                "in a hub project it bills through its marketplace offer or VM hours",
             )
         return found
 

@@ -101,7 +101,14 @@ def _openai_target(
     stack: str,
     live_regions: frozenset[str] | None = None,
 ) -> Target:
-    """`live_regions`, when given, are the regions ARM reports can fine-tune the model right now."""
+    """`live_regions`, when given, are the regions ARM reports can fine-tune the model right now.
+
+    Without a training type asked for: in-region first, then Global (the open models offer no Standard training,
+    so they land on Global; Data zone regions all offer Global too); Data zone and Developer (which may be
+    preempted) only when asked for or declared. The type placed is always the job's `trainingType`.
+    """
+    if training_type is not None and not where.regions_for(training_type):
+        raise _type_not_offered(model, where, training_type)
     types: list[TrainingType] = [training_type] if training_type else ["standard", "global"]
     declared = [
         r
@@ -143,6 +150,23 @@ def _openai_target(
         f"{stack} has no AI Services account{scope} that can fine-tune {model.name} with {where.method}"
         f" (stack regions: {have})",
         hint=f"{model.name} offers {options or 'no training type you asked for'}. {change}",
+    )
+
+
+def _type_not_offered(model: Model, where: Where, training_type: TrainingType) -> NotAvailableError:
+    """A training type the model does not offer at all (e.g. Developer for gpt-oss-20b): name the ones it does.
+
+    The same words whether `--training-type` or the stack's declaration asked for it; refused before any upload."""
+    offered = where.training_types
+    if not offered:
+        return NotAvailableError(
+            f"{model.name} offers no training type with {where.method}",
+            hint=f"`ftops availability --model {model.name}` shows where it trains",
+        )
+    choices = " or ".join(f"--training-type {t}" for t in offered)
+    return NotAvailableError(
+        f"{model.name} does not offer {training_type} training with {where.method} (it offers {', '.join(offered)})",
+        hint=f"pass {choices}, or set that training_type in the stack's fine_tunes entry for {model.name}",
     )
 
 

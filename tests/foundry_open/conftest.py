@@ -64,6 +64,34 @@ def sft_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def rft_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """RFT training and held-out validation prompts with a reference `answer`, and a string_check grader on it."""
+
+    def rows(start: int) -> str:
+        prompts = [
+            {"messages": [{"role": "user", "content": f"What is {i} * 3?"}], "answer": str(3 * i)}
+            for i in range(start, start + 20)
+        ]
+        return "".join(json.dumps(prompt) + "\n" for prompt in prompts)
+
+    train, valid, grader = tmp_path / "rft-train.jsonl", tmp_path / "rft-valid.jsonl", tmp_path / "grader.json"
+    train.write_text(rows(0))
+    valid.write_text(rows(100))
+    grader.write_text(
+        json.dumps(
+            {
+                "type": "string_check",
+                "name": "exact",
+                "input": "{{sample.output_text}}",
+                "reference": "{{item.answer}}",
+                "operation": "eq",
+            }
+        )
+    )
+    return train, valid, grader
+
+
 @pytest.fixture(autouse=True)
 def _fast_polling(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FTOPS_POLL_SECONDS", "0")
