@@ -603,6 +603,9 @@ class ArmPlane:
             self.counters[f"deployment_refusals:{account}"] += 1
             return refused
         deployed_as = self._deployed_as(model["name"])  # a checkpoint id stands for its checkpoint model
+        if refused := self._refuse_fine_tuned_sku(deployed_as, body.get("sku") or {}):
+            self.counters[f"deployment_refusals:{account}"] += 1
+            return refused
         wanted = model_rules().get("fine_tuned_formats", {}).get(deployed_as.split(".ft-")[0])
         if ".ft-" in deployed_as and wanted and model.get("format") != wanted:
             found = model.get("format")
@@ -650,6 +653,25 @@ class ArmPlane:
         _, headers = self.start_operation(request, sub, finish)
         return Reply(201, _public(deployment), headers={k: v for k, v in headers.items() if k != "Location"})
 
+    @staticmethod
+    def _refuse_fine_tuned_sku(deployed_as: str, sku: dict) -> Reply | None:
+        """A fine-tuned model deployed with a type its base's fine-tunes are not served as (the table's legend)."""
+        if ".ft-" not in deployed_as:
+            return None
+        from ftops.emulator.dataplane import _base_model
+
+        base = _base_model(deployed_as)
+        allowed = model_rules().get("fine_tuned_deployment_skus", {}).get(base)
+        wanted = str(sku.get("name") or "Standard")
+        if allowed is None or wanted.lower() in {a.lower() for a in allowed}:
+            return None
+        if not allowed:
+            message = f"Fine-tuned {base} models are not served by model deployments (managed compute, Fireworks)."
+        else:
+            offered = ", ".join(allowed)
+            message = f"The specified SKU '{wanted}' is not supported for fine-tuned {base} models ({offered})."
+        return error(400, "InvalidResourceProperties", message)
+
     def _deployed_as(self, model: str) -> str:
         """A checkpoint id (`ftchkpt-…`) as the checkpoint model it names (`<base>.ft-…:ckpt-step-N`), so quota and
         format rules see its base model; any other name as it is."""
@@ -661,6 +683,8 @@ class ArmPlane:
                     for checkpoint in job.checkpoints:
                         if checkpoint.get("id") == model:
                             return str(checkpoint.get("fine_tuned_model_checkpoint") or model)
+                if copied := account.copied_checkpoints.get(model):  # copied to another account, same name
+                    return str(copied.get("fine_tuned_model_checkpoint") or model)
         return model
 
     def _refuse_custom_model(self, request: Request, account: str, model: dict) -> Reply | None:

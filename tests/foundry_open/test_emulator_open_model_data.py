@@ -101,3 +101,39 @@ def test_a_broken_emulator_entry_fails_the_check():
         "Qwen3-32B: methods ['reinforcement', 'supervised'], the table ['supervised']",
         "gpt-oss-120b: training types ['GlobalStandard'], the table ['Developer', 'GlobalStandard']",
     ]
+
+
+LEGEND_SKUS = {"2": ["GlobalStandard"], "4": ["Standard"]}
+DEFAULT_SKUS = ["Standard", "GlobalStandard", "DataZoneStandard", "ProvisionedManaged"]  # plus Developer
+
+
+def deployment_rows() -> dict[str, list[str] | None]:
+    """Model -> the deployment types its fine-tunes are restricted to by the table's Deployment column and
+    legend (None: the default, every type), read from the carried page."""
+    rows: dict[str, list[str] | None] = {}
+    for line in TABLE.splitlines():
+        if not line.startswith("| `") or "Serverless:" not in line:
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        name = re.search(r"`([^`]+)`", cells[0]).group(1)
+        serverless = re.search(r"Serverless: (✅|❌)(?:<sup>(\d)</sup>)?", cells[3])
+        if serverless.group(1) == "❌":
+            rows[name] = []
+        elif serverless.group(2) in LEGEND_SKUS:
+            rows[name] = LEGEND_SKUS[serverless.group(2)]
+        elif serverless.group(2) == "5":  # "Developer deployment type is not supported"
+            rows[name] = DEFAULT_SKUS
+        else:
+            rows[name] = None
+    return rows
+
+
+def test_the_deployment_types_of_fine_tuned_models_are_the_tables():
+    emulated = model_rules()["fine_tuned_deployment_skus"]
+    expected = {name: skus for name, skus in deployment_rows().items() if skus is not None}
+    expected = {name: skus for name, skus in expected.items() if name in model_rules()["models"]}  # medical aside
+    assert {name: sorted(skus) for name, skus in emulated.items()} == {
+        name: sorted(skus) for name, skus in expected.items()
+    }
+    broken = dict(emulated, **{"Qwen3-32B": ["GlobalStandard", "Standard"]})  # a wrong entry is caught
+    assert broken != emulated and sorted(broken["Qwen3-32B"]) != sorted(expected["Qwen3-32B"])

@@ -182,3 +182,47 @@ def test_a_fine_tuned_qwen3_32b_deploys_as_global_standard_with_format_alibaba(c
     assert found.sku.name == "GlobalStandard" and found.sku.capacity == 1
     assert found.properties.model.format == "Alibaba" and found.properties.model.name == tuned
     assert [d.name for d in cs.deployments.list(RG, ACCOUNT)] == ["qwen-ft"]
+
+
+@pytest.mark.parametrize(("sku", "served"), [("Standard", False), ("Developer", False), ("GlobalStandard", True)])
+def test_the_emulator_serves_a_fine_tuned_qwen3_32b_only_as_global_standard(client, cs, sku, served):
+    """The table's legend 2 ("Only Global Standard deployment type is supported"), enforced by the service
+    whatever the client: a Standard or Developer PUT from Microsoft's SDK is refused."""
+    training = _upload(client)
+    created = client.fine_tuning.jobs.create(
+        model="Qwen3-32B", training_file=training, extra_body={"trainingType": "GlobalStandard"}
+    )
+    tuned = _finished(client, created.id).fine_tuned_model
+    body = Deployment.from_dict(
+        {
+            "sku": {"name": sku, "capacity": 1},
+            "properties": {"model": {"format": "Alibaba", "name": tuned, "version": "1"}},
+        }
+    )
+    if served:
+        assert cs.deployments.begin_create_or_update(RG, ACCOUNT, "qwen-ft", body).result().sku.name == sku
+        return
+    with pytest.raises(HttpResponseError) as refused:
+        cs.deployments.begin_create_or_update(RG, ACCOUNT, "qwen-ft", body).result()
+    assert refused.value.status_code == 400 and f"'{sku}' is not supported for fine-tuned Qwen3-32B" in str(
+        refused.value.message
+    )
+    assert list(cs.deployments.list(RG, ACCOUNT)) == []
+
+
+def test_the_emulator_serves_no_model_deployment_of_a_fine_tuned_gpt_oss_120b(client, cs):
+    """ "Serverless: ❌" in the table: its fine-tunes are served on managed compute or Fireworks only."""
+    training = _upload(client)
+    created = client.fine_tuning.jobs.create(
+        model="gpt-oss-120b", training_file=training, extra_body={"trainingType": "GlobalStandard"}
+    )
+    tuned = _finished(client, created.id).fine_tuned_model
+    body = Deployment.from_dict(
+        {
+            "sku": {"name": "GlobalStandard", "capacity": 1},
+            "properties": {"model": {"format": "OpenAI-OSS", "name": tuned, "version": "1"}},
+        }
+    )
+    with pytest.raises(HttpResponseError) as refused:
+        cs.deployments.begin_create_or_update(RG, ACCOUNT, "oss-ft", body).result()
+    assert refused.value.status_code == 400 and "managed compute" in str(refused.value.message)
