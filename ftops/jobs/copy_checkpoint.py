@@ -67,27 +67,19 @@ class CopyResult:
         return asdict(self)
 
 
-def in_training_order(checkpoints: list[JobCheckpoint]) -> list[JobCheckpoint]:
-    """Checkpoints by step, first trained first: checkpoint N of a job is `in_training_order(...)[N - 1]`."""
-    return sorted(checkpoints, key=lambda c: (c.step_number or 0, c.created_at or 0))
-
-
 def pick_checkpoint(checkpoints: list[JobCheckpoint], wanted: str, job_id: str) -> JobCheckpoint:
-    """The checkpoint an `ftchkpt-…` id or a 1-based number (training order) names."""
-    ordered = in_training_order(checkpoints)
-    listing = f"list them with `ftops jobs checkpoints {job_id}`"
+    """The checkpoint an `ftchkpt-…` id or a 1-based number names, numbered as `ftops jobs checkpoints` and
+    `ftops deploy --checkpoint N` number them (ftops.jobs.checkpoints)."""
+    from ftops.jobs.checkpoints import choose
+
     if wanted.isdigit():
-        number = int(wanted)
-        if not 1 <= number <= len(ordered):
-            have = f"checkpoints 1-{len(ordered)}" if ordered else "no checkpoints yet"
-            raise UserError(f"job {job_id} has {have}, not checkpoint {number}", hint=listing)
-        return ordered[number - 1]
-    if not wanted.startswith("ftchkpt-"):
-        raise UsageError(f"CHECKPOINT {wanted[:80]!r} is neither an ftchkpt-… id nor a number", hint=listing)
-    found = next((c for c in ordered if c.id == wanted), None)
-    if found is None:
+        chosen = choose(job_id, checkpoints, number=int(wanted))
+    elif any(c.id == wanted for c in checkpoints):
+        chosen = choose(job_id, checkpoints, wanted_id=wanted)
+    else:
+        listing = f"list them with `ftops jobs checkpoints {job_id}`"
         raise UserError(f"job {job_id} has no checkpoint {wanted}", hint=listing)
-    return found
+    return next(c for c in checkpoints if c.id == chosen.id)
 
 
 def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | None = None) -> CopyResult:

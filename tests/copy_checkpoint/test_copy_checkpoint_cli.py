@@ -129,7 +129,7 @@ def test_to_region_copies_to_the_stacks_account_there(arrange, emulator, tmp_pat
 def test_a_checkpoint_that_is_not_there_is_a_user_or_usage_error(arrange):
     setup = arrange()
     code, out, _ = setup.copy("9", "--to-account", DEST_ID, "--json")
-    assert code == 1 and "checkpoints 1-3, not checkpoint 9" in json.loads(out)["message"]
+    assert code == 1 and "has 3 checkpoints; there is no checkpoint 9" in json.loads(out)["message"]
     code, _, err = setup.copy("latest", "--to-account", DEST_ID)
     assert code == 2 and "neither an ftchkpt-" in err and "Traceback" not in err
     code, _, err = setup.copy("1", "--to-account", "/subscriptions/x/resourceGroups/g")
