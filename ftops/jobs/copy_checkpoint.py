@@ -21,7 +21,8 @@ finished copy is reported (or followed with --wait) without a second POST. The s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -248,6 +249,19 @@ def _check_public_access(destination: dict[str, Any], name: str, destination_id:
         )
 
 
+@contextmanager
+def _signed_in_may(what: str, hint: str) -> Iterator[None]:
+    """A 401/403 while checking a precondition: say which check needed what, not just "forbidden"."""
+    try:
+        yield
+    except AzureRefusedError as refused:
+        if refused.status not in (401, 403):
+            raise
+        raise AzureRefusedError(
+            f"could not {what} ({refused.status})", hint=hint, status=refused.status, code=refused.code
+        ) from None
+
+
 def _check_has_job(destination: dict[str, Any], name: str) -> None:
     from ftops.azure.accounts import data_plane_endpoint
     from ftops.jobs.clients import data_plane
@@ -255,18 +269,10 @@ def _check_has_job(destination: dict[str, Any], name: str) -> None:
     endpoint = data_plane_endpoint(destination)
     if endpoint is None:
         raise UserError(f"ARM reports no endpoint for the destination account {name}", hint="check the account")
-    try:
-        with data_plane(endpoint) as plane:
-            has_job = next(iter(plane.fine_tuning.jobs.list(limit=1, max_items=1)), None) is not None
-    except AzureRefusedError as refused:
-        if refused.status not in (401, 403):
-            raise
-        raise AzureRefusedError(
-            f"could not list the fine-tuning jobs of the destination account {name} ({refused.status})",
-            hint=f"the check needs a data-plane role for your sign-in on {name}, e.g. {COPY_ROLE.name}",
-            status=refused.status,
-            code=refused.code,
-        ) from None
+    reading = f"list the fine-tuning jobs of the destination account {name}"
+    needs = f"the check needs a data-plane role for your sign-in on {name}, e.g. {COPY_ROLE.name}"
+    with _signed_in_may(reading, needs), data_plane(endpoint) as plane:
+        has_job = next(iter(plane.fine_tuning.jobs.list(limit=1, max_items=1)), None) is not None
     if not has_job:
         raise UserError(
             f"the destination account {name} has no fine-tuning job; Azure copies only into an account that has one",
@@ -287,17 +293,9 @@ def _check_identity_role(source: dict[str, Any], destination_id: str, name: str)
         )
     with arm(account_id_parts(destination_id)[0]) as client:
         for principal in principals.values():
-            try:
+            reading = f"read the role assignments on the destination account {name}"
+            with _signed_in_may(reading, f"the check needs Reader (roleAssignments/read) on {name} for your sign-in"):
                 held = role_definitions_held(client, destination_id, principal)
-            except AzureRefusedError as refused:
-                if refused.status not in (401, 403):
-                    raise
-                raise AzureRefusedError(
-                    f"could not read the role assignments on the destination account {name} ({refused.status})",
-                    hint=f"the check needs Reader (roleAssignments/read) on {name} for your sign-in",
-                    status=refused.status,
-                    code=refused.code,
-                ) from None
             if COPY_ROLE.definition_id in held:
                 return
     first = next(iter(principals.values()))

@@ -7,35 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import stack_outputs
 
-SUB = "00000000-0000-0000-0000-000000000001"
 RG = "rg-ftcont"
-
-
-def account(location: str, name: str) -> dict:
-    """One stack region as the outputs contract writes it: an AI Services account with a Foundry project."""
-    account_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{name}"
-    return {
-        "location": location,
-        "account_name": name,
-        "account_id": account_id,
-        "endpoint": f"https://{name}.openai.azure.com/",
-        "projects": [{"name": "fine-tuning", "id": f"{account_id}/projects/fine-tuning", "endpoint": "https://x/p"}],
-    }
 
 
 @pytest.fixture
 def outputs_file(tmp_path: Path) -> Path:
     """A stack with accounts in swedencentral (aisse) and eastus2 (aiseus2); outputs schema version 1."""
-    document = {
-        "schema_version": 1,
-        "environment": "ftcont",
-        "subscription_id": SUB,
-        "resource_group": RG,
-        "location": "swedencentral",
-        "network_mode": "public",
-        "regions": [account("swedencentral", "aisse"), account("eastus2", "aiseus2")],
-    }
+    document = stack_outputs.outputs([("swedencentral", "aisse"), ("eastus2", "aiseus2")], environment="ftcont", rg=RG)
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(document))
     return path

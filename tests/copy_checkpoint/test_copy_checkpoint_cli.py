@@ -150,3 +150,20 @@ def test_a_copy_whose_answer_was_lost_is_found_by_its_status_on_rerun_not_sent_a
     assert code == 0, err
     assert json.loads(out)["requested_now"] is False and json.loads(out)["status"] == "succeeded"
     assert setup.posts() == 1 and emulator.counters(SOURCE)["checkpoint_copies"] == 1
+
+
+def test_a_precondition_the_sign_in_may_not_read_says_which_check_needed_what():
+    """A 401/403 while checking is reworded to name the check and the right it needs; other refusals pass."""
+    import pytest
+
+    from ftops.errors import AzureRefusedError
+    from ftops.jobs.copy_checkpoint import _signed_in_may
+
+    for status in (401, 403):
+        with pytest.raises(AzureRefusedError) as caught, _signed_in_may("list the jobs of x", "needs a role on x"):
+            raise AzureRefusedError("Forbidden", status=status, code="PermissionDenied")
+        assert caught.value.message == f"could not list the jobs of x ({status})"
+        assert caught.value.hint == "needs a role on x" and caught.value.code == "PermissionDenied"
+    with pytest.raises(AzureRefusedError) as other, _signed_in_may("list the jobs of x", "needs a role on x"):
+        raise AzureRefusedError("quota exceeded", status=429)
+    assert other.value.message == "quota exceeded"

@@ -7,27 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import stack_outputs
 
-SUB = "00000000-0000-0000-0000-000000000001"
 RG = "rg-ftfoundry"
-
-
-def account(location: str, name: str) -> dict:
-    """One stack region as the outputs contract writes it: an AI Services account with a Foundry project."""
-    account_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/{name}"
-    return {
-        "location": location,
-        "account_name": name,
-        "account_id": account_id,
-        "endpoint": f"https://{name}.openai.azure.com/",
-        "projects": [
-            {
-                "name": "fine-tuning",
-                "id": f"{account_id}/projects/fine-tuning",
-                "endpoint": f"https://{name}.services.ai.azure.com/api/projects/fine-tuning",
-            }
-        ],
-    }
 
 
 @pytest.fixture
@@ -35,17 +17,7 @@ def outputs_for(tmp_path: Path) -> Callable[..., Path]:
     """`outputs_for([(location, account), ...], fine_tunes=[...])`: an outputs file of a stack with those accounts."""
 
     def write(accounts: list[tuple[str, str]], fine_tunes: list[dict] | None = None) -> Path:
-        document = {
-            "schema_version": 2 if fine_tunes is not None else 1,
-            "environment": "ftfoundry",
-            "subscription_id": SUB,
-            "resource_group": RG,
-            "location": accounts[0][0],
-            "network_mode": "public",
-            "regions": [account(loc, name) for loc, name in accounts],
-        }
-        if fine_tunes is not None:
-            document["fine_tunes"] = fine_tunes
+        document = stack_outputs.outputs(accounts, environment="ftfoundry", rg=RG, fine_tunes=fine_tunes)
         path = tmp_path / "outputs.json"
         path.write_text(json.dumps(document))
         return path

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import stack_outputs
+
 from ftops.cli.app import run
 
 SOURCE_SUB = "00000000-0000-0000-0000-0000000000a1"
@@ -23,26 +25,14 @@ TENANT = "72f988bf-0000-0000-0000-000000000001"
 
 
 def account_id(sub: str, rg: str, name: str) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}"
+    return stack_outputs.account_id(name, sub=sub, rg=rg)
 
 
 DEST_ID = account_id(DEST_SUB, DEST_RG, DEST)
 
 
 def region_output(location: str, name: str) -> dict:
-    aid = account_id(SOURCE_SUB, SOURCE_RG, name)
-    project = {
-        "name": "ft",
-        "id": f"{aid}/projects/ft",
-        "endpoint": f"https://{name}.services.ai.azure.com/api/projects/ft",
-    }
-    return {
-        "location": location,
-        "account_name": name,
-        "account_id": aid,
-        "endpoint": f"https://{name}.openai.azure.com/",
-        "projects": [project],
-    }
+    return stack_outputs.region(location, name, sub=SOURCE_SUB, rg=SOURCE_RG)
 
 
 @dataclass
