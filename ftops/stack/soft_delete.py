@@ -16,7 +16,7 @@ another subscription holds the name too, but only the caller's subscription can 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,18 @@ class DeletedAccount(WireModel):
     properties: DeletedAccountProperties | None = None
 
     @property
+    def where(self) -> str | None:
+        return self.location
+
+    @property
+    def purge_date(self) -> str | None:
+        return self.properties.scheduled_purge_date if self.properties else None
+
+    @property
+    def purge_protected(self) -> bool:
+        return False  # accounts have no purge protection: `az cognitiveservices account purge` always works
+
+    @property
     def resource_group(self) -> str | None:
         """From the id, which follows DeletedAccounts_Get: .../locations/{l}/resourceGroups/{g}/deletedAccounts/{n}."""
         parts = (self.id or "").split("/")
@@ -73,6 +85,18 @@ class DeletedVault(WireModel):
     id: str | None = None
     name: str | None = None
     properties: DeletedVaultProperties | None = None
+
+    @property
+    def where(self) -> str | None:
+        return self.properties.location if self.properties else None
+
+    @property
+    def purge_date(self) -> str | None:
+        return self.properties.scheduled_purge_date if self.properties else None
+
+    @property
+    def purge_protected(self) -> bool:
+        return bool(self.properties and self.properties.purge_protection_enabled)
 
     @property
     def resource_group(self) -> str | None:
@@ -197,60 +221,56 @@ def soft_deleted(environment: Environment, arm: Any, naming: NamingConfig | None
     return deleted_accounts(environment, arm, naming) + deleted_vaults(environment, arm, naming)
 
 
-def _holder(
-    kind: str, name: str | None, location: str, group: str | None, purge: str | None, environment: Environment
-) -> SoftDeleted:
-    same = (group or "").lower() == environment.resource_group_name.lower()
-    return SoftDeleted(
-        kind,
-        clean_text(name, 64),
-        clean_text(location, 40),
-        clean_text(group, 90) if group else None,
-        clean_text(purge, 40) if purge else None,
-        same,
-    )
-
-
 def deleted_accounts(environment: Environment, arm: Any, naming: NamingConfig) -> list[SoftDeleted]:
-    """With `ftops:restoreSoftDeleted` on, one in the stack's own resource group is what `pulumi up` will
-    restore, so it is not reported; one elsewhere still is (restore cannot move it)."""
+    """Soft-deleted AI Services accounts holding a name the stack wants."""
     wanted = wanted_accounts(environment, arm.subscription_id, naming)
     path = f"{arm.sub}/providers/Microsoft.CognitiveServices/deletedAccounts"
-    found = []
-    for item in arm.transport.paged(path, params={"api-version": COGNITIVE_API_VERSION}):
-        account = parse(DeletedAccount, item, what="deleted AI Services accounts")
-        name = (account.name or "").lower()
-        if name not in wanted:
-            continue
-        properties = account.properties or DeletedAccountProperties()
-        location = account.location or wanted[name]
-        held = _holder(
-            ACCOUNT_KIND, account.name, location, account.resource_group, properties.scheduled_purge_date, environment
-        )
-        if not (held.same_group and naming.restore):
-            found.append(held)
-    return found
+    return _held(environment, arm, naming, ACCOUNT_KIND, wanted, path, COGNITIVE_API_VERSION, DeletedAccount)
 
 
 def deleted_vaults(environment: Environment, arm: Any, naming: NamingConfig) -> list[SoftDeleted]:
-    """The hub's vault name held by a deleted vault; as for accounts, one the stack will recover is not reported."""
+    """A soft-deleted Key Vault holding the hub's vault name (none to look for without a hub)."""
     wanted = wanted_vaults(environment, arm.subscription_id, naming)
     if not wanted:
         return []
     path = f"{arm.sub}/providers/Microsoft.KeyVault/deletedVaults"
+    return _held(environment, arm, naming, VAULT_KIND, wanted, path, KEYVAULT_API_VERSION, DeletedVault)
+
+
+def _held(
+    environment: Environment,
+    arm: Any,
+    naming: NamingConfig,
+    kind: str,
+    wanted: dict[str, str],
+    path: str,
+    version: str,
+    model: type[DeletedAccount] | type[DeletedVault],
+) -> list[SoftDeleted]:
+    """The list's entries whose name the stack wants. With `ftops:restoreSoftDeleted` on, one in the stack's own
+    resource group is what `pulumi up` will restore, so it is not reported; one elsewhere still is (restore
+    cannot move it)."""
     found = []
-    for item in arm.transport.paged(path, params={"api-version": KEYVAULT_API_VERSION}):
-        vault = parse(DeletedVault, item, what="deleted Key Vaults")
-        name = (vault.name or "").lower()
+    for item in arm.transport.paged(path, params={"api-version": version}):
+        entry = parse(model, item, what=f"deleted {kind}s")
+        name = (entry.name or "").lower()
         if name not in wanted:
             continue
-        properties = vault.properties or DeletedVaultProperties()
-        location = properties.location or wanted[name]
-        held = _holder(
-            VAULT_KIND, vault.name, location, vault.resource_group, properties.scheduled_purge_date, environment
+        group, purge = entry.resource_group, entry.purge_date
+        same = (group or "").lower() == environment.resource_group_name.lower()
+        if same and naming.restore:
+            continue
+        found.append(
+            SoftDeleted(
+                kind,
+                clean_text(entry.name, 64),
+                clean_text(entry.where or wanted[name], 40),
+                clean_text(group, 90) if group else None,
+                clean_text(purge, 40) if purge else None,
+                same,
+                entry.purge_protected,
+            )
         )
-        if not (held.same_group and naming.restore):
-            found.append(replace(held, purge_protected=bool(properties.purge_protection_enabled)))
     return found
 
 
