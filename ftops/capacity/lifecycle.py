@@ -36,7 +36,10 @@ def hosting_note(deployed_model: str, sku: str) -> str:
         return f"{kind.name} deployments bill per token only and are removed after {kind.lifetime_hours} hours"
     per_day = hosting_per_day(deployed_model, sku)
     days = load_catalog().limits.inactive_deployment_deleted_after_days
-    cost = f" (about {per_day:.2f} USD/day)" if per_day else ""
+    if per_day:
+        cost = f" (about {per_day:.2f} USD/day)"
+    else:  # no claim of a figure the catalog does not have, but say where it is published
+        cost = f" (no hosting price recorded for {base_model_name(deployed_model)}: see https://aka.ms/oai/pricing)"
     return (
         f"fine-tuned deployments bill for hosting every hour they exist, used or not{cost}; "
         f"one left inactive for {days} days is deleted by the service"

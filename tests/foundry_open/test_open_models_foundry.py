@@ -81,6 +81,7 @@ def test_qwen3_32b_trains_globally_and_deploys_as_global_standard_exactly_once(e
     hosting = "fine-tuned deployments bill for hosting every hour they exist, used or not"
     assert hosting in first_text and hosting in again_text and hosting in first_json["note"]
     assert first_json["hosting_per_day"] is None and "USD/day" not in first_text
+    assert "no hosting price recorded for Qwen3-32B: see https://aka.ms/oai/pricing" in first_json["note"]
 
 
 def test_gpt_oss_20b_trains_in_the_us_data_zone_and_a_rerun_creates_nothing(emulator, foundry_outputs, sft_file):
