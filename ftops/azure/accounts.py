@@ -39,6 +39,14 @@ def account_id_parts(resource_id: str, *, flag: str = "--to-account") -> tuple[s
     return match["sub"], match["rg"], match["name"]
 
 
+def account_id(subscription_id: str, resource_group: str, name: str) -> str:
+    """The ARM id of an AI Services account."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/Microsoft.CognitiveServices"
+        f"/accounts/{name}"
+    )
+
+
 def get_account(arm: ArmClient, resource_id: str) -> dict[str, Any] | None:
     """The account (`Accounts_Get`) as ARM answers it, or None if it does not exist."""
     try:

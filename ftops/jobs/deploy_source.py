@@ -16,15 +16,6 @@ from typing import Any
 from ftops.errors import NotAvailableError, UsageError, UserError
 from ftops.stack.outputs import RegionOutput, StackOutputs
 
-ACCOUNT_ID_SHAPE = (
-    "/subscriptions/<subscription-id>/resourceGroups/<group>/providers/Microsoft.CognitiveServices/accounts/<name>"
-)
-_ACCOUNT_ID = re.compile(
-    r"/subscriptions/(?P<sub>[0-9a-fA-F-]{36})/resourceGroups/(?P<rg>[-\w._()]+)"
-    r"/providers/Microsoft\.CognitiveServices/accounts/(?P<name>[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63})",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class Placement:
@@ -60,13 +51,9 @@ class Placement:
 
 def parse_account_id(text: str) -> tuple[str, str, str]:
     """(subscription, resource group, account name) of an AI Services account id, or a usage error."""
-    found = _ACCOUNT_ID.fullmatch(text.strip().rstrip("/"))
-    if found is None:
-        raise UsageError(
-            f"--to-account {text[:120]!r} is not an AI Services account id",
-            hint=f"pass its ARM id, {ACCOUNT_ID_SHAPE} (az cognitiveservices account show --query id)",
-        )
-    return found["sub"], found["rg"], found["name"]
+    from ftops.azure.accounts import account_id_parts
+
+    return account_id_parts(text.rstrip("/"), flag="--to-account")
 
 
 def stack_account_in(outputs: StackOutputs, location: str) -> RegionOutput:
@@ -84,26 +71,18 @@ def stack_account_in(outputs: StackOutputs, location: str) -> RegionOutput:
 
 def read_account(subscription_id: str, resource_group: str, name: str) -> Placement:
     """An account outside the stack, read with ARM (Accounts_Get) for its location and endpoint."""
-    from ftops.azure.errors import AzureNotFoundError
-    from ftops.azure.names import ACCOUNT, RESOURCE_GROUP, SUBSCRIPTION_ID, segment
-    from ftops.azure.settings import COGNITIVE_API_VERSION
+    from ftops.azure.accounts import account_id, data_plane_endpoint, get_account
     from ftops.jobs.clients import arm
 
-    path = (
-        f"/subscriptions/{segment(subscription_id, SUBSCRIPTION_ID)}/resourceGroups/"
-        f"{segment(resource_group, RESOURCE_GROUP)}/providers/Microsoft.CognitiveServices/accounts/"
-        f"{segment(name, ACCOUNT)}"
-    )
     with arm(subscription_id) as client:
-        try:
-            found = client.transport.json("GET", path, params={"api-version": COGNITIVE_API_VERSION})
-        except AzureNotFoundError:
-            raise UserError(
-                f"no AI Services account {name} in resource group {resource_group} of subscription {subscription_id}",
-                hint="check the --to-account id, and that your sign-in can read that subscription",
-            ) from None
+        found = get_account(client, account_id(subscription_id, resource_group, name))
+    if found is None:
+        raise UserError(
+            f"no AI Services account {name} in resource group {resource_group} of subscription {subscription_id}",
+            hint="check the --to-account id, and that your sign-in can read that subscription",
+        )
     location = str(found.get("location") or "").replace(" ", "").lower()
-    endpoint = str((found.get("properties") or {}).get("endpoint") or "")
+    endpoint = data_plane_endpoint(found) or ""
     name = str(found.get("name") or name)
     return Placement(subscription_id, resource_group, name, str(found["id"]), location, endpoint)
 

@@ -109,9 +109,9 @@ def test_an_unknown_destination_account_and_a_malformed_id(emulator, trained, st
     assert missing.returncode == 1 and "no AI Services account nosuch" in missing.stderr
     malformed = ftops("deploy", "ftjob-unknown", "--outputs", str(stack), "--to-account", "aiprodeus2")
     assert malformed.returncode == 2
-    assert (
-        "/subscriptions/<subscription-id>/resourceGroups/<group>/providers/Microsoft.CognitiveServices"
-        in malformed.stderr
+    assert "is not the ARM id of an AI Services account" in malformed.stderr
+    assert "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.CognitiveServices/accounts/" in " ".join(
+        malformed.stderr.split()
     )
     elsewhere = ftops("deploy", job, "--outputs", str(stack), "--to-region", "westus3")
     assert elsewhere.returncode == 1 and "no account in westus3" in elsewhere.stderr
