@@ -81,7 +81,11 @@ def choose(
             f"{job_id}`, or deploy the job's final model without --checkpoint/--best",
         )
     if wanted_id is not None:
-        row = next(c for c in rows if c.get("id") == wanted_id)
+        row = next((c for c in rows if c.get("id") == wanted_id), None)
+        if row is None:
+            raise UserError(
+                f"job {job_id} has no checkpoint {wanted_id}", hint=f"list them with `ftops jobs checkpoints {job_id}`"
+            )
         return Chosen(row, row["number"], len(rows))
     if number is not None:
         if not 1 <= number <= len(rows):
@@ -108,11 +112,12 @@ def find_checkpoint(checkpoint_id: str, stack: StackRef) -> tuple[JobRef, list[A
 
     The ledger's jobs on the stack are asked first (this machine launched them), then each account's jobs,
     newest first, at most MAX_JOBS_PER_ACCOUNT per account: Azure has no lookup of a checkpoint by id."""
+    from ftops.azure.errors import AzureNotFoundError
     from ftops.jobs.clients import data_plane
     from ftops.jobs.ledger import Ledger
     from ftops.jobs.refs import job_ref_of, realm
 
-    endpoints = {r.endpoint.rstrip("/"): r for r in stack.outputs.regions}
+    endpoints = {r.endpoint.rstrip("/") for r in stack.outputs.regions}
     with Ledger() as ledger:
         launches = ledger.all(stacks=(stack.name, stack.outputs.environment), realm=realm())
     candidates: list[JobRef] = []
@@ -123,7 +128,10 @@ def find_checkpoint(checkpoint_id: str, stack: StackRef) -> tuple[JobRef, list[A
     for ref in candidates:
         asked.add(ref.job_id)
         with data_plane(ref.require_openai("deploy")) as plane:
-            found = list(plane.fine_tuning.jobs.checkpoints(ref.job_id))
+            try:
+                found = list(plane.fine_tuning.jobs.checkpoints(ref.job_id))
+            except AzureNotFoundError:
+                continue  # deleted on the service since this machine launched it: the accounts are scanned below
         if any(c.get("id") == checkpoint_id for c in found):
             return ref, found
     for region in stack.outputs.regions:

@@ -75,11 +75,8 @@ def pick_checkpoint(checkpoints: list[JobCheckpoint], wanted: str, job_id: str) 
 
     if wanted.isdigit():
         chosen = choose(job_id, checkpoints, number=int(wanted))
-    elif any(c.id == wanted for c in checkpoints):
-        chosen = choose(job_id, checkpoints, wanted_id=wanted)
     else:
-        listing = f"list them with `ftops jobs checkpoints {job_id}`"
-        raise UserError(f"job {job_id} has no checkpoint {wanted}", hint=listing)
+        chosen = choose(job_id, checkpoints, wanted_id=wanted)
     return next(c for c in checkpoints if c.id == chosen.id)
 
 

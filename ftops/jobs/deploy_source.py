@@ -84,7 +84,8 @@ def read_account(subscription_id: str, resource_group: str, name: str) -> Placem
     location = str(found.get("location") or "").replace(" ", "").lower()
     endpoint = data_plane_endpoint(found) or ""
     name = str(found.get("name") or name)
-    return Placement(subscription_id, resource_group, name, str(found["id"]), location, endpoint)
+    arm_id = str(found.get("id") or account_id(subscription_id, resource_group, name))
+    return Placement(subscription_id, resource_group, name, arm_id, location, endpoint)
 
 
 def check_fine_tuning_region(job_model: str, location: str) -> None:

@@ -111,3 +111,28 @@ def test_a_checkpoint_id_is_found_on_the_stacks_accounts_without_the_ledger(emul
     deployed = json.loads(done.stdout)
     assert deployed["job_id"] == job and deployed["checkpoint"]["number"] == 3 and deployed["model"] == third["id"]
     assert puts(emulator) == 1
+
+
+def test_a_checkpoint_id_is_found_past_a_ledger_job_the_service_no_longer_has(emulator, trained, run, stack):
+    """The ledger is asked first; a job it lists but the service deleted is skipped, not a failure."""
+    gone = trained()["job_id"]
+    kept = trained("gpt-4.1-mini", 2)["job_id"]
+    wanted = run("jobs", "checkpoints", kept, "--outputs", str(stack))["checkpoints"][0]["id"]
+    emulator.dataplane.accounts["aisse"].jobs.pop(gone)  # deleted on the service since it was launched
+    deployed = run("deploy", wanted, "--outputs", str(stack))
+    assert deployed["model"] == wanted and deployed["checkpoint"]["number"] == 1
+    unknown = ftops("deploy", "ftchkpt-0000000000000000000000ff", "--outputs", str(stack))
+    no_traceback(unknown)
+    assert unknown.returncode == 1 and "has checkpoint ftchkpt-0000000000000000000000ff" in unknown.stderr
+
+
+def test_an_unknown_checkpoint_id_of_a_known_job_is_a_one_line_refusal():
+    import pytest
+
+    from ftops.errors import UserError
+    from ftops.jobs.checkpoints import choose
+
+    rows = [{"id": "ftchkpt-a", "step_number": 10}, {"id": "ftchkpt-b", "step_number": 20}]
+    assert choose("ftjob-1", rows, wanted_id="ftchkpt-b").number == 2
+    with pytest.raises(UserError, match="job ftjob-1 has no checkpoint ftchkpt-c"):
+        choose("ftjob-1", rows, wanted_id="ftchkpt-c")
