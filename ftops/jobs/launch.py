@@ -160,9 +160,12 @@ def plan_launch(
             live_regions=live_regions,
         )
     except NotAvailableError:
-        if request.continues is None:
+        if request.continues is None or request.compute != "serverless":
             raise
         offers = catalog.where(model, request.method, modality)
+        holder = request.continues.account.location
+        if request.training_type and holder in offers.regions_for(request.training_type):
+            raise  # the holder's region offers what was asked: the refusal is about something else, keep it
         raise request.continues.not_here(offers, request.training_type) from None
     where = realm()
     params: dict[str, Any] = {

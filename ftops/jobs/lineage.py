@@ -31,7 +31,10 @@ CONTINUED_BY = "OpenAI"  # "Continuous fine-tuning is supported only for OpenAI 
 
 
 def is_fine_tuned(model_id: Any) -> bool:
-    return isinstance(model_id, str) and FINE_TUNED in model_id
+    """A fine-tuned model id (a job's `model` field may also be missing or not a string)."""
+    from ftops.capacity.usage import is_fine_tuned as named_fine_tuned
+
+    return isinstance(model_id, str) and named_fine_tuned(model_id)
 
 
 def root_id(model_id: str) -> str:
@@ -44,17 +47,6 @@ def method_of(job: JobDoc) -> str | None:
     method = job.get("method")
     kind = str(method.get("type") or "") if isinstance(method, dict) else ""
     return METHOD_OF_TYPE.get(kind, kind or None)
-
-
-def base_of(catalog: Catalog, model_id: str) -> Model | None:
-    """The catalog model a (fine-tuned) model id was trained from, by its name: None when ftops does not know it."""
-    from ftops.jobs.launch import base_model_id
-
-    root = root_id(model_id)
-    for model in catalog.models:
-        if root in (model.name, base_model_id(model)) or any(root == f"{model.name}-{v}" for v in model.other_versions):
-            return model
-    return None
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,9 @@ def find_parent(reference: str, outputs: StackOutputs, catalog: Catalog, ledger:
     launch = ledger.by_job(job["id"])
     if launch is not None and launch.fine_tuned_model != tuned:  # the ledger learns what the service says
         ledger.update(launch.key, job_status=status, fine_tuned_model=tuned, state="succeeded")
-    base = base_of(catalog, tuned)
+    from ftops.jobs.deploy_variants import base_of  # one derivation of a fine-tune's catalog model
+
+    base = base_of(tuned, catalog)
     if base is None:
         raise UserError(
             f"{tuned} is not a fine-tune of a model ftops knows ({root_id(tuned)})",
@@ -123,7 +117,8 @@ def _job_of(reference: str, outputs: StackOutputs, ledger: Ledger, stack: str) -
             hint=f"train {launch.model} again from its base with the earlier and the new data together",
         )
     if launch is not None and launch.job_id:
-        account = next((r for r in outputs.regions if r.endpoint == launch.endpoint), None)
+        trained_on = (launch.endpoint or "").rstrip("/")
+        account = next((r for r in outputs.regions if r.endpoint.rstrip("/") == trained_on), None)
         if account is None:
             raise UserError(
                 f"{reference} trained on {launch.endpoint}, which is no account of {stack}",
