@@ -374,16 +374,6 @@ class DataPlane:
                 self.accounts[name] = Account(name, self.min_examples)
             return self.accounts[name]
 
-    def fine_tuned_models(self) -> set[str]:
-        with self.lock:
-            models: set[str] = set()
-            for account in self.accounts.values():
-                for job in account.jobs.values():
-                    if job.fine_tuned_model:
-                        models.add(job.fine_tuned_model)
-                    models.update(c["fine_tuned_model_checkpoint"] for c in job.checkpoints)
-            return models
-
     def holds_model(self, account: str, model: str) -> bool:
         """Whether `account` can serve or train from `model`: a job of it produced it (its fine-tuned model, a
         checkpoint's id or model name), or it was copied there (preview checkpoint copy, same name kept)."""
