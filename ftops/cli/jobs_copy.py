@@ -75,6 +75,8 @@ def copy_checkpoint(
         f"{mark} {verb}: [bold]{result.checkpoint}[/] of {result.job_id} -> "
         f"{result.destination.rsplit('/', 1)[-1]} ({result.region}): {result.status}"
     )
+    if not result.destination_confirmed:  # the service's status names no destination (its docs show none)
+        render.note("the service's status of this copy names no destination: check it is this account before use")
     for step in result.next_steps:
         render.line(f"  {step}")
 

@@ -61,6 +61,7 @@ class CopyResult:
     region: str
     status: str
     requested_now: bool
+    destination_confirmed: bool = True  # False: a copy found by its status, which did not name its destination
     service: dict[str, Any] = field(default_factory=dict)
     next_steps: list[str] = field(default_factory=list)
 
@@ -108,6 +109,7 @@ def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | No
         name = str(checkpoint.id)
         found = jobs.checkpoint_copy(ref.job_id, name)  # a rerun finds the copy: nothing is sent twice
         requested = found is None
+        confirmed = True
         if found is None:
             region = _check_preconditions(source_id, destination_id, request.to_region, say)
             say(f"copying {name} to {destination_id.rsplit('/', 1)[-1]} ({region})")
@@ -117,7 +119,7 @@ def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | No
                 lost.hint = "run the same command again: it reads the copy's status before sending anything"
                 raise
         else:
-            _same_destination(found.wire(), destination_id, name)
+            confirmed = _same_destination(found.wire(), destination_id, name)
             region = str(found.get("region") or request.to_region or "")
             say(f"a copy of {name} was already requested: {found.status}")
         if request.wait and found.outcome is None:
@@ -146,6 +148,7 @@ def copy_checkpoint(request: CopyRequest, *, on_step: Callable[[str], None] | No
         region=region,
         status=str(found.status or "running"),
         requested_now=requested,
+        destination_confirmed=confirmed,
         service=found.wire(),
         next_steps=_next_steps(name, destination_id, found.outcome is Outcome.SUCCEEDED, request),
     )
@@ -303,14 +306,16 @@ def _check_identity_role(source: dict[str, Any], destination_id: str, name: str)
     )
 
 
-def _same_destination(found: dict[str, Any], destination_id: str, name: str) -> None:
-    """A copy already requested elsewhere is not silently taken for this one."""
+def _same_destination(found: dict[str, Any], destination_id: str, name: str) -> bool:
+    """A copy already requested elsewhere is not silently taken for this one. True when the status names this
+    destination; False when it names none (the docs show no status body), so the result says so."""
     earlier = str(found.get("destinationResourceId") or "")
     if earlier and earlier.lower() != destination_id.lower():
         raise UserError(
             f"checkpoint {name} was already copied to {earlier.rsplit('/', 1)[-1]}, not to this destination",
             hint=f"the status of a copy is read per checkpoint ({DOCS}); deploy from {earlier} or copy another one",
         )
+    return bool(earlier)
 
 
 def _next_steps(name: str, destination_id: str, done: bool, request: CopyRequest) -> list[str]:

@@ -167,3 +167,19 @@ def test_a_precondition_the_sign_in_may_not_read_says_which_check_needed_what():
     with pytest.raises(AzureRefusedError) as other, _signed_in_may("list the jobs of x", "needs a role on x"):
         raise AzureRefusedError("quota exceeded", status=429)
     assert other.value.message == "quota exceeded"
+
+
+def test_a_rerun_whose_status_names_no_destination_says_it_is_unconfirmed(arrange, emulator):
+    """Microsoft's docs show no status body: when the service's status does not echo the destination, a rerun
+    cannot tell where the earlier copy went, and says so instead of reporting a quiet success."""
+    setup = arrange()
+    code, _, err = setup.copy("1", "--to-account", DEST_ID, "--wait", "--json")
+    assert code == 0, err
+    for record in emulator.copies.copies.values():
+        record.pop("destinationResourceId")
+    code, out, err = setup.copy("1", "--to-account", DEST_ID, "--json")
+    assert code == 0, err
+    assert json.loads(out)["destination_confirmed"] is False
+    code, out, err = setup.copy("1", "--to-account", DEST_ID)
+    assert code == 0 and "names no destination" in " ".join(err.split())
+    assert setup.posts() == 1
