@@ -35,6 +35,16 @@ ACCOUNT_KIND = "AI Services account"
 VAULT_KIND = "Key Vault"
 
 
+def _group_of(resource_id: str | None) -> str | None:
+    """The resource group segment of an ARM id, if it has one."""
+    parts = (resource_id or "").split("/")
+    lowered = [p.lower() for p in parts]
+    if "resourcegroups" not in lowered:
+        return None
+    at = lowered.index("resourcegroups") + 1
+    return parts[at] if at < len(parts) else None
+
+
 class DeletedAccountProperties(WireModel):
     deletion_date: str | None = Field(default=None, alias="deletionDate")
     scheduled_purge_date: str | None = Field(default=None, alias="scheduledPurgeDate")
@@ -63,12 +73,7 @@ class DeletedAccount(WireModel):
     @property
     def resource_group(self) -> str | None:
         """From the id, which follows DeletedAccounts_Get: .../locations/{l}/resourceGroups/{g}/deletedAccounts/{n}."""
-        parts = (self.id or "").split("/")
-        lowered = [p.lower() for p in parts]
-        if "resourcegroups" not in lowered:
-            return None
-        at = lowered.index("resourcegroups") + 1
-        return parts[at] if at < len(parts) else None
+        return _group_of(self.id)
 
 
 class DeletedVaultProperties(WireModel):
@@ -101,12 +106,7 @@ class DeletedVault(WireModel):
     @property
     def resource_group(self) -> str | None:
         """From `properties.vaultId`, the vault's id before deletion: .../resourceGroups/{g}/providers/..."""
-        parts = ((self.properties.vault_id if self.properties else None) or "").split("/")
-        lowered = [p.lower() for p in parts]
-        if "resourcegroups" not in lowered:
-            return None
-        at = lowered.index("resourcegroups") + 1
-        return parts[at] if at < len(parts) else None
+        return _group_of(self.properties.vault_id if self.properties else None)
 
 
 @dataclass(frozen=True)
