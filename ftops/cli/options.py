@@ -38,6 +38,7 @@ class ComputeChoice(StrEnum):
 class SkuChoice(StrEnum):
     standard = "Standard"
     global_standard = "GlobalStandard"
+    data_zone_standard = "DataZoneStandard"
     developer = "Developer"
 
 

@@ -3,6 +3,8 @@ account, the PUT carrying `properties.model.source` (docs: fine-tuning-deploy.md
 
 from __future__ import annotations
 
+import json
+
 from cli_run import ftops, no_traceback
 from deploy_stack import OTHER_RG, OTHER_SUB, RG, SUB, account_id
 
@@ -155,3 +157,17 @@ def test_changing_the_capacity_of_a_cross_account_deployment_keeps_its_source(em
     stored = emulator.arm.deployments[(OTHER_SUB, OTHER_RG, "aiprodeus2")][first["deployment"]]
     assert stored["properties"]["model"]["source"] == SOURCE and stored["sku"]["capacity"] == 2
     assert counters(emulator)["deployment_puts:aiprodeus2"] == 2
+
+
+def test_a_data_zone_standard_deployment_serves_a_fine_tune_exactly_once(emulator, trained, stack):
+    """The table's default for fine-tuned deployments: "Global Standard, Data Zone Standard, and Developer"."""
+    job = trained()["job_id"]
+    args = ("deploy", job, "--outputs", str(stack), "--to-region", "eastus2", "--sku", "DataZoneStandard", "--json")
+    first = ftops(*args)
+    no_traceback(first)
+    assert first.returncode == 0, first.stderr
+    made = json.loads(first.stdout)
+    assert made["sku"] == "DataZoneStandard" and made["created"] is True and made["location"] == "eastus2"
+    again = json.loads(ftops(*args).stdout)
+    assert again["created"] is False and again["deployment"] == made["deployment"]
+    assert counters(emulator).get("deployment_puts:aiseus2") == 1
