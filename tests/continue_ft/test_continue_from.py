@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from continue_args import continuing
+
 from ftops.cli.app import run
 
 MINI = "gpt-4.1-mini-2025-04-14"
@@ -84,16 +86,7 @@ def test_the_lineage_of_a_job_not_in_the_ledger_comes_from_its_model(
 ):
     first = sft(outputs_file, sft_file)
     dpo = ok(
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--from",
-        first["job_id"],
-        "--method",
-        "dpo",
-        "--train",
-        str(dpo_file),
-        "--wait",
+        *continuing(outputs_file, first["job_id"], dpo_file, "--wait"),
     )
     monkeypatch.setenv("FTOPS_STATE_DIR", str(tmp_path / "another-machine"))  # no ledger knows these jobs
     shown = ok("jobs", "show", dpo["job_id"], "--outputs", str(outputs_file))
@@ -113,9 +106,7 @@ def test_the_training_type_is_what_the_stack_declares_on_the_holding_account(
     )
     outputs_file.write_text(json.dumps(declared))
     first = sft(outputs_file, sft_file)
-    dpo = ok(
-        "launch", "--outputs", str(outputs_file), "--from", first["job_id"], "--method", "dpo", "--train", str(dpo_file)
-    )
+    dpo = ok(*continuing(outputs_file, first["job_id"], dpo_file))
     assert (dpo["target"]["account"], dpo["target"]["training_type"]) == ("aisse", "global")
     assert bodies(emulator, "aisse")[-1]["trainingType"] == "GlobalStandard"
 

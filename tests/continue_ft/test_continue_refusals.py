@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from continue_args import continuing
 
 from ftops.azure.settings import EMULATOR_ENV
 from ftops.cli.app import run
@@ -46,9 +47,7 @@ def test_dpo_from_a_gpt_4o_mini_fine_tune_is_refused_naming_the_methods_it_has(
 ):
     first = sft(outputs_file, sft_file, "gpt-4o-mini", "--wait")
     before = sent(emulator)
-    code, error = refused(
-        "launch", "--outputs", str(outputs_file), "--from", first["job_id"], "--method", "dpo", "--train", str(dpo_file)
-    )
+    code, error = refused(*continuing(outputs_file, first["job_id"], dpo_file))
     assert code == 1 and "gpt-4o-mini does not support dpo fine-tuning" in error["message"]
     assert "gpt-4o-mini supports sft" in error["hint"] and "--method sft" in error["hint"]
     assert sent(emulator) == before == {"aisse": (1, 1)}
@@ -62,9 +61,7 @@ def test_an_open_model_fine_tune_is_refused_as_continuous_fine_tuning_is_openai_
     assert first["final"]["status"] == "succeeded"
     before = sent(emulator)
     for parent in (first["job_id"], first["final"]["fine_tuned_model"]):
-        code, error = refused(
-            "launch", "--outputs", str(outputs), "--from", parent, "--method", "sft", "--train", str(sft_file)
-        )
+        code, error = refused(*continuing(outputs, parent, sft_file, method="sft"))
         assert code == 1 and "supported only for OpenAI models" in error["message"] and "Qwen3-32B" in error["message"]
         assert "ftops launch --model Qwen3-32B" in error["hint"]  # the fix: train the base again with all the data
     assert sent(emulator) == before and sum(n for n, _ in before.values()) == 1
@@ -73,9 +70,7 @@ def test_an_open_model_fine_tune_is_refused_as_continuous_fine_tuning_is_openai_
 def test_a_running_job_cannot_be_continued_yet(emulator, outputs_file, sft_file, dpo_file):
     first = sft(outputs_file, sft_file)  # not followed: the job is still pending or running
     before = sent(emulator)
-    code, error = refused(
-        "launch", "--outputs", str(outputs_file), "--from", first["job_id"], "--method", "dpo", "--train", str(dpo_file)
-    )
+    code, error = refused(*continuing(outputs_file, first["job_id"], dpo_file))
     assert code == 1 and "only a succeeded fine-tune can be continued" in error["message"]
     assert f"ftops jobs wait {first['job_id']}" in error["hint"]
     assert sent(emulator) == before
@@ -89,15 +84,7 @@ def test_a_failed_job_cannot_be_continued(monkeypatch, outputs_file, sft_file, d
         assert code == 3
         before = sent(service)
         code, error = refused(
-            "launch",
-            "--outputs",
-            str(outputs_file),
-            "--from",
-            first["job_id"],
-            "--method",
-            "dpo",
-            "--train",
-            str(dpo_file),
+            *continuing(outputs_file, first["job_id"], dpo_file),
         )
         assert code == 1 and f"job {first['job_id']} is failed" in error["message"]
         assert "a job that succeeded" in error["hint"]
@@ -107,9 +94,7 @@ def test_a_failed_job_cannot_be_continued(monkeypatch, outputs_file, sft_file, d
 
 @pytest.mark.parametrize("parent", ["gpt-4.1-mini-2025-04-14.ft-0123456789abcdef", "ftjob-0123456789abcdef01234567"])
 def test_an_unknown_parent_is_refused(emulator, outputs_file, dpo_file, parent):
-    code, error = refused(
-        "launch", "--outputs", str(outputs_file), "--from", parent, "--method", "dpo", "--train", str(dpo_file)
-    )
+    code, error = refused(*continuing(outputs_file, parent, dpo_file))
     assert code == 1 and parent in error["message"] and "ftcont" in error["message"]
     assert "ftops jobs list" in error["hint"]
     assert sent(emulator) == {}
@@ -118,17 +103,7 @@ def test_an_unknown_parent_is_refused(emulator, outputs_file, dpo_file, parent):
 def test_a_contradicting_model_is_a_usage_error(emulator, outputs_file, sft_file, dpo_file):
     first = sft(outputs_file, sft_file, "gpt-4.1-mini", "--wait")
     code, error = refused(
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--from",
-        first["job_id"],
-        "--model",
-        "gpt-4.1",
-        "--method",
-        "dpo",
-        "--train",
-        str(dpo_file),
+        *continuing(outputs_file, first["job_id"], dpo_file, "--model", "gpt-4.1"),
     )
     assert code == 2 and "contradicts --from" in error["message"] and "gpt-4.1-mini" in error["message"]
     assert sent(emulator) == {"aisse": (1, 1)}
@@ -137,17 +112,7 @@ def test_a_contradicting_model_is_a_usage_error(emulator, outputs_file, sft_file
 def test_a_region_other_than_the_holding_account_names_copy_checkpoint(emulator, outputs_file, sft_file, dpo_file):
     first = sft(outputs_file, sft_file, "gpt-4.1-mini", "--wait")
     code, error = refused(
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--from",
-        first["job_id"],
-        "--region",
-        "eastus2",
-        "--method",
-        "dpo",
-        "--train",
-        str(dpo_file),
+        *continuing(outputs_file, first["job_id"], dpo_file, "--region", "eastus2"),
     )
     assert code == 1 and "held by account aisse (swedencentral" in error["message"]
     assert "ftops jobs copy-checkpoint" in error["hint"]
@@ -165,17 +130,7 @@ def test_a_training_type_the_holding_account_does_not_offer_names_the_ones_it_do
 ):
     first = sft(outputs_file, sft_file, "gpt-4.1-mini", "--wait")  # trained in swedencentral (aisse)
     code, error = refused(
-        "launch",
-        "--outputs",
-        str(outputs_file),
-        "--from",
-        first["job_id"],
-        "--training-type",
-        "data_zone",
-        "--method",
-        "dpo",
-        "--train",
-        str(dpo_file),
+        *continuing(outputs_file, first["job_id"], dpo_file, "--training-type", "data_zone"),
     )  # the US data zone only
     assert code == 1 and "continues on account aisse" in error["message"] and "data_zone" in error["message"]
     assert "standard, global, developer" in error["hint"] and "ftops jobs copy-checkpoint" in error["hint"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from continue_args import continuing
+
 from ftops.cli.app import run
 from ftops.jobs.ledger import SCHEMA, Ledger, launch_identity
 
@@ -84,16 +86,7 @@ def test_a_continued_launch_records_its_parent(emulator, outputs_file, sft_file,
     first = json.loads(out)
     code, out, err = run(
         [
-            "launch",
-            "--outputs",
-            str(outputs_file),
-            "--from",
-            first["job_id"],
-            "--method",
-            "dpo",
-            "--train",
-            str(dpo_file),
-            "--json",
+            *continuing(outputs_file, first["job_id"], dpo_file, "--json"),
         ]
     )
     assert code == 0, err
@@ -116,16 +109,7 @@ def test_a_hub_job_cannot_be_continued(emulator, outputs_file, dpo_file):
         db.execute(OLD_ROW.replace("'openai'", "'hub'").replace("gpt-4.1-mini", "Phi-4"))
     code, out, _ = run(
         [
-            "launch",
-            "--outputs",
-            str(outputs_file),
-            "--from",
-            "ftjob-old",
-            "--method",
-            "sft",
-            "--train",
-            str(dpo_file),
-            "--json",
+            *continuing(outputs_file, "ftjob-old", dpo_file, "--json", method="sft"),
         ]
     )
     error = json.loads(out)
